@@ -1,0 +1,60 @@
+"""cjkglyph: Chinese/CJK language processing built on what lies below the character.
+
+Glyph images, pinyin and zhuyin, IDS component structure and input codes feed
+ChineseBERT-style fusion models, a spelling checker and an abbreviation
+decoder. Everything works offline: data and fonts ship with the package.
+
+>>> import cjkglyph
+>>> cjkglyph.convert("头发", to="traditional")
+'頭髮'
+>>> cjkglyph.pipeline("conversion", to="simplified")("著作權")["output"]
+'著作权'
+
+Submodules and functions are imported lazily, so ``import cjkglyph`` stays
+cheap and never pulls in torch or transformers by itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> "module" (a submodule) or "module:attribute"
+_LAZY: dict[str, str] = {
+    "chars": "cjkglyph.chars",
+    "resources": "cjkglyph.resources",
+    "convert": "cjkglyph.convert:convert",
+    "pipeline": "cjkglyph.pipeline:pipeline",
+    "available_tasks": "cjkglyph.pipeline:available_tasks",
+    "register_task": "cjkglyph.pipeline:register_task",
+    "Pipeline": "cjkglyph.pipeline:Pipeline",
+    "CjkglyphError": "cjkglyph.errors:CjkglyphError",
+    "InputError": "cjkglyph.errors:InputError",
+    "ResourceError": "cjkglyph.errors:ResourceError",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+if TYPE_CHECKING:
+    from . import chars, resources
+    from .convert import convert
+    from .errors import CjkglyphError, InputError, ResourceError
+    from .pipeline import Pipeline, available_tasks, pipeline, register_task
+
+
+def __getattr__(name: str) -> Any:
+    spec = _LAZY.get(name)
+    if spec is None:
+        raise AttributeError(f"module 'cjkglyph' has no attribute {name!r}")
+    module, _, attr = spec.partition(":")
+    value = importlib.import_module(module)
+    if attr:
+        value = getattr(value, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,7 @@
+"""``python -m cjkglyph``: the same as the ``cjkglyph`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

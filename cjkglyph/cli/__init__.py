@@ -1,0 +1,93 @@
+"""The ``cjkglyph`` command line.
+
+Each subcommand lives in its own module exposing ``add_parser(subparsers)``
+(builds its parser, imports nothing heavy) and ``run(args) -> int``.
+:func:`build_parser` assembles them; :func:`main` parses and runs, turning
+every error into one line on stderr and an exit status (2 = bad usage or input).
+
+>>> from cjkglyph.cli import build_parser
+>>> args = build_parser().parse_args(["convert", "--to", "traditional", "头发"])
+>>> args.command, args.to
+('convert', 'traditional')
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from .. import __version__
+from ..errors import CjkglyphError
+
+__all__ = ["COMMANDS", "ArgumentParser", "build_parser", "main"]
+
+#: Subcommand name -> module that implements it (in help order).
+COMMANDS: dict[str, str] = {
+    "convert": "cjkglyph.cli.convert",
+}
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> ArgumentParser:
+    """The full parser with every subcommand; importing it is cheap (no models)."""
+    parser = ArgumentParser(
+        prog="cjkglyph",
+        description="Chinese/CJK text below the character: conversion, pinyin, glyphs, IDS, input codes, spelling check.",
+    )
+    parser.add_argument("--version", action="version", version=f"cjkglyph {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+    for name, module in COMMANDS.items():
+        importlib.import_module(module).add_parser(sub, name)
+    return parser
+
+
+def _one_line(message: object) -> str:
+    return " ".join(str(message).split()) or "unknown error"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Any = getattr(args, "run", None)
+    if run is None:
+        parser.print_help(sys.stderr)
+        return 2
+    debug = bool(os.environ.get("CJKGLYPH_DEBUG"))
+    try:
+        return int(run(args) or 0)
+    except CjkglyphError as e:
+        if debug:
+            raise
+        print(f"cjkglyph {args.command}: error: {_one_line(e)}", file=sys.stderr)
+        return e.exit_code
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("cjkglyph: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print(f"cjkglyph {args.command}: error: out of memory", file=sys.stderr)
+        return 1
+    except Exception as e:  # noqa: BLE001 - the CLI never shows a traceback unless asked
+        if debug:
+            raise
+        print(
+            f"cjkglyph {args.command}: internal error: {type(e).__name__}: {_one_line(e)} "
+            "(set CJKGLYPH_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 1

@@ -1,0 +1,114 @@
+"""Text conversion: Simplified/Traditional variants through OpenCC, plus targets
+registered by feature modules (pinyin, IDS, input codes ...).
+
+>>> from cjkglyph.convert import convert
+>>> convert("头发", to="traditional")
+'頭髮'
+>>> convert("著作權", to="simplified")
+'著作权'
+>>> convert("软件", to="taiwan")
+'軟體'
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from .errors import InputError
+from .pipeline import Pipeline
+
+__all__ = ["ConversionPipeline", "convert", "decoders", "targets"]
+
+# (to, from) -> OpenCC configuration; from=None is the usual source script.
+_OPENCC: dict[tuple[str, str | None], str] = {
+    ("simplified", None): "t2s",
+    ("simplified", "traditional"): "t2s",
+    ("simplified", "taiwan"): "tw2sp",
+    ("simplified", "hongkong"): "hk2s",
+    ("traditional", None): "s2t",
+    ("traditional", "simplified"): "s2t",
+    ("traditional", "taiwan"): "tw2t",
+    ("traditional", "hongkong"): "hk2t",
+    ("taiwan", None): "s2twp",
+    ("taiwan", "simplified"): "s2twp",
+    ("taiwan", "traditional"): "t2tw",
+    ("hongkong", None): "s2hk",
+    ("hongkong", "simplified"): "s2hk",
+    ("hongkong", "traditional"): "t2hk",
+}
+_SCRIPTS = ("simplified", "traditional", "taiwan", "hongkong")
+
+# Further targets: name -> "module:function" taking (text) and returning str.
+_TARGETS: dict[str, str] = {}
+# Decoders for --from: name -> "module:function" taking (encoded text) and returning str.
+_DECODERS: dict[str, str] = {}
+
+
+def targets() -> list[str]:
+    """Names accepted by ``convert(to=...)``."""
+    return list(_SCRIPTS) + sorted(_TARGETS)
+
+
+def decoders() -> list[str]:
+    """Encodings accepted by ``convert(source=...)`` without ``to`` (decoding)."""
+    return sorted(_DECODERS)
+
+
+@lru_cache(maxsize=None)
+def _opencc(config: str) -> Callable[[str], str]:
+    import opencc
+
+    converter: Any = opencc.OpenCC(config)
+    return converter.convert  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=None)
+def _function(spec: str) -> Callable[[str], str]:
+    module, _, attr = spec.partition(":")
+    function: Callable[[str], str] = getattr(importlib.import_module(module), attr)
+    return function
+
+
+def _converter(to: str | None, source: str | None) -> Callable[[str], str]:
+    if to is None:
+        if source in _DECODERS:
+            return _function(_DECODERS[source])
+        raise InputError(f"cannot decode from {source!r}; decodable: {', '.join(decoders()) or 'none'}")
+    if to in _SCRIPTS:
+        if source is not None and source not in _SCRIPTS:
+            raise InputError(f"--from {source} cannot be combined with --to {to}")
+        config = _OPENCC.get((to, source))
+        if config is None:
+            return lambda text: text  # same script on both sides
+        return _opencc(config)
+    if to in _TARGETS:
+        if source is not None:
+            raise InputError(f"--from cannot be combined with --to {to}")
+        return _function(_TARGETS[to])
+    raise InputError(f"unknown conversion target {to!r}; available: {', '.join(targets())}")
+
+
+def convert(text: str, to: str | None = None, *, source: str | None = None) -> str:
+    """Convert ``text`` to ``to`` (see :func:`targets`), or decode it from ``source``.
+
+    For the Chinese scripts ``source`` names the input variant
+    (``convert(t, to="simplified", source="taiwan")`` uses Taiwan phrasing).
+    """
+    return _converter(to, source)(text)
+
+
+class ConversionPipeline(Pipeline):
+    """``pipeline("conversion", to="traditional")``: {"text", "output"} per input."""
+
+    task = "conversion"
+
+    def __init__(self, to: str | None = "simplified", source: str | None = None) -> None:
+        self.to = to
+        self.source = source
+        self._fn = _converter(to, source)
+
+    def batch(self, texts: list[str]) -> list[dict[str, Any]]:
+        return [{"text": t, "output": self._fn(t)} for t in texts]

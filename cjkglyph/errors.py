@@ -1,0 +1,27 @@
+"""Exception types shared by the whole package.
+
+Every error a user can cause or fix carries a one-line message; the CLI prints
+it and exits with ``exit_code`` instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CjkglyphError", "InputError", "ResourceError"]
+
+
+class CjkglyphError(Exception):
+    """Base class for errors that are reported to the user as one line."""
+
+    exit_code: int = 1
+
+
+class InputError(CjkglyphError, ValueError):
+    """Bad user input: unreadable file, invalid UTF-8, malformed argument (exit status 2)."""
+
+    exit_code = 2
+
+
+class ResourceError(CjkglyphError, OSError):
+    """A shipped or cached resource is missing or corrupt; the message names the file and the fix."""
+
+    exit_code = 1

@@ -1,0 +1,81 @@
+"""Task registry behind :func:`cjkglyph.pipeline`.
+
+A pipeline is a callable object: give it one string and it returns one
+JSON-serialisable dict; give it a list of strings and it returns a list of
+dicts in the same order.
+
+>>> import cjkglyph
+>>> convert = cjkglyph.pipeline("conversion", to="traditional")
+>>> convert("头发")["output"]
+'頭髮'
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from typing import Any, overload
+
+from .errors import InputError
+
+__all__ = ["Pipeline", "available_tasks", "pipeline", "register_task"]
+
+
+class Pipeline(ABC):
+    """Base class of every task pipeline: subclasses implement :meth:`batch`."""
+
+    task: str = ""
+
+    @overload
+    def __call__(self, inputs: str) -> dict[str, Any]: ...
+    @overload
+    def __call__(self, inputs: Sequence[str]) -> list[dict[str, Any]]: ...
+    def __call__(self, inputs: str | Sequence[str]) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(inputs, str):
+            return self.batch([inputs])[0]
+        texts = list(inputs)
+        for i, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise TypeError(f"{self.task} pipeline: input {i} is {type(t).__name__}, expected str")
+        return self.batch(texts)
+
+    @abstractmethod
+    def batch(self, texts: list[str]) -> list[dict[str, Any]]:
+        """Process several texts; one dict per text, in order."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} task={self.task!r}>"
+
+
+# task name -> "module:factory"; factories are imported only when the task is requested.
+_TASKS: dict[str, str | Callable[..., Pipeline]] = {
+    "conversion": "cjkglyph.convert:ConversionPipeline",
+}
+
+
+def register_task(name: str, factory: str | Callable[..., Pipeline]) -> None:
+    """Register (or replace) a task: ``factory(**options)`` must return a :class:`Pipeline`."""
+    _TASKS[name] = factory
+
+
+def available_tasks() -> list[str]:
+    """Names accepted by :func:`pipeline`."""
+    return sorted(_TASKS)
+
+
+def _resolve(spec: str | Callable[..., Pipeline]) -> Callable[..., Pipeline]:
+    if callable(spec):
+        return spec
+    module, _, attr = spec.partition(":")
+    factory: Callable[..., Pipeline] = getattr(importlib.import_module(module), attr)
+    return factory
+
+
+def pipeline(task: str, **options: Any) -> Pipeline:
+    """Build the pipeline for ``task`` (see :func:`available_tasks`) with task options."""
+    try:
+        spec = _TASKS[task]
+    except KeyError:
+        raise InputError(f"unknown task {task!r}; available: {', '.join(available_tasks())}") from None
+    return _resolve(spec)(**options)

@@ -1,0 +1,201 @@
+"""Where shipped resources (``data/``, ``fonts/``) and the derived-artifact cache live.
+
+Lookup order for shipped files:
+
+1. ``$CJKGLYPH_DATA`` (a directory laid out like the shipped ``data/``; it may
+   also hold a ``fonts/`` folder),
+2. the copy inside an installed wheel (``cjkglyph/_shipped/``),
+3. the source checkout (``<repo>/data`` and ``<repo>/fonts``).
+
+The cache (``$CJKGLYPH_CACHE``, default: the platform cache directory) holds
+artifacts derived from shipped data; every cache file is keyed by a hash of
+what it was built from, written atomically, and rebuilt when unreadable.
+
+>>> from cjkglyph.resources import data_path
+>>> data_path("LICENSES.md").name
+'LICENSES.md'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from .errors import ResourceError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = [
+    "FONTS",
+    "atomic_write",
+    "cache_dir",
+    "cached_array",
+    "data_dir",
+    "data_path",
+    "file_digest",
+    "font_path",
+    "fonts_dir",
+]
+
+_PKG = Path(__file__).resolve().parent
+_SHIPPED = _PKG / "_shipped"
+_CHECKOUT = _PKG.parent
+
+#: Short names of the shipped fonts -> file names in ``fonts/``.
+FONTS: dict[str, str] = {
+    "song": "NotoSerifCJKsc-Regular.subset.otf",
+    "hei": "NotoSansCJKsc-Regular.subset.otf",
+    "kai": "CJKGlyphKai-Regular.subset.ttf",
+}
+
+_FIX = "reinstall cjkglyph or set CJKGLYPH_DATA to a directory that holds it"
+
+
+def _candidates(kind: str) -> list[Path]:
+    roots: list[Path] = []
+    env = os.environ.get("CJKGLYPH_DATA")
+    if env:
+        roots.append(Path(env) if kind == "data" else Path(env) / kind)
+    roots.append(_SHIPPED / kind)
+    roots.append(_CHECKOUT / kind)
+    return roots
+
+
+def data_dir() -> Path:
+    """The first existing data directory in lookup order."""
+    for root in _candidates("data"):
+        if root.is_dir():
+            return root
+    raise ResourceError(f"cannot find the cjkglyph data directory (looked in {_candidates('data')[0]}); {_FIX}")
+
+
+def fonts_dir() -> Path:
+    """The first existing fonts directory in lookup order."""
+    for root in _candidates("fonts"):
+        if root.is_dir():
+            return root
+    raise ResourceError(f"cannot find the cjkglyph fonts directory; {_FIX}")
+
+
+def data_path(*parts: str, required: bool = True) -> Path:
+    """Path of a shipped data file, e.g. ``data_path("ids", "IDS.TXT")``.
+
+    Raises :class:`ResourceError` naming the file when it is missing and
+    ``required`` is true.
+    """
+    rel = Path(*parts)
+    for root in _candidates("data"):
+        path = root / rel
+        if path.exists():
+            return path
+    if required:
+        raise ResourceError(f"missing data file data/{rel.as_posix()}; {_FIX}")
+    return _candidates("data")[-1] / rel
+
+
+def font_path(name: str) -> Path:
+    """Resolve a shipped font name (``song``, ``hei``, ``kai``) or a path to a font file."""
+    if name in FONTS:
+        for root in _candidates("fonts"):
+            path = root / FONTS[name]
+            if path.is_file():
+                return path
+        raise ResourceError(f"missing font file fonts/{FONTS[name]}; {_FIX}")
+    path = Path(name).expanduser()
+    if path.is_file():
+        return path
+    known = ", ".join(FONTS)
+    raise ResourceError(f"unknown font {name!r}: use one of {known} or a path to a .ttf/.otf/.ttc file")
+
+
+def _default_cache_root() -> Path:
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "cjkglyph" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "cjkglyph"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cjkglyph"
+
+
+def cache_dir(*parts: str) -> Path:
+    """The cache directory (``$CJKGLYPH_CACHE`` or the platform default), created on demand.
+
+    Falls back to a per-user temporary directory when the preferred one is not
+    writable, so read-only homes still work.
+    """
+    env = os.environ.get("CJKGLYPH_CACHE")
+    root = Path(env).expanduser() if env else _default_cache_root()
+    path = root.joinpath(*parts)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not os.access(path, os.W_OK):
+            raise PermissionError(path)
+    except OSError:
+        path = Path(tempfile.gettempdir()) / f"cjkglyph-cache-{os.getuid() if hasattr(os, 'getuid') else 0}"
+        path = path.joinpath(*parts)
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@lru_cache(maxsize=256)
+def _digest(path: str, size: int, mtime_ns: int) -> str:
+    h = hashlib.blake2b(digest_size=10)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_digest(path: str | os.PathLike[str]) -> str:
+    """Short content hash of a file (memoised on path, size and mtime)."""
+    st = os.stat(path)
+    return _digest(os.fspath(path), st.st_size, st.st_mtime_ns)
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[Any]]:
+    """Write to a temporary file beside ``path`` and move it into place on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode) as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def cached_array(name: str, key: str, build: Callable[[], np.ndarray], *, mmap: bool = True) -> np.ndarray:
+    """Load ``<cache>/<name>-<key>.npy`` memory-mapped, building and saving it first if needed.
+
+    ``key`` must change whenever the inputs of ``build`` change (e.g. a
+    :func:`file_digest` of the source file plus parameters). A corrupt cache
+    file is rebuilt rather than reported.
+    """
+    import numpy as np
+
+    path = cache_dir() / f"{name}-{key}.npy"
+    if path.exists():
+        try:
+            return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+        except (ValueError, OSError, EOFError):
+            pass
+    array = np.ascontiguousarray(build())
+    try:
+        with atomic_write(path) as f:
+            np.save(f, array, allow_pickle=False)
+    except OSError:
+        return array
+    return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False) if mmap else array
