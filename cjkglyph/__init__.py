@@ -25,11 +25,11 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "chars": "cjkglyph.chars",
     "resources": "cjkglyph.resources",
-    "convert": "cjkglyph.convert:convert",
-    "pipeline": "cjkglyph.pipeline:pipeline",
-    "available_tasks": "cjkglyph.pipeline:available_tasks",
-    "register_task": "cjkglyph.pipeline:register_task",
-    "Pipeline": "cjkglyph.pipeline:Pipeline",
+    "convert": "cjkglyph.conversion:convert",
+    "pipeline": "cjkglyph.pipelines:pipeline",
+    "available_tasks": "cjkglyph.pipelines:available_tasks",
+    "register_task": "cjkglyph.pipelines:register_task",
+    "Pipeline": "cjkglyph.pipelines:Pipeline",
     "CjkglyphError": "cjkglyph.errors:CjkglyphError",
     "InputError": "cjkglyph.errors:InputError",
     "ResourceError": "cjkglyph.errors:ResourceError",
@@ -39,9 +39,9 @@ __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
     from . import chars, resources
-    from .convert import convert
+    from .conversion import convert
     from .errors import CjkglyphError, InputError, ResourceError
-    from .pipeline import Pipeline, available_tasks, pipeline, register_task
+    from .pipelines import Pipeline, available_tasks, pipeline, register_task
 
 
 def __getattr__(name: str) -> Any:

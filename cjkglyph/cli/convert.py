@@ -9,7 +9,7 @@ from . import _io
 
 
 def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
-    from ..convert import decoders, targets
+    from ..conversion import decoders, targets
 
     p: argparse.ArgumentParser = sub.add_parser(
         name,
@@ -29,7 +29,7 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..convert import ConversionPipeline
+    from ..conversion import ConversionPipeline
     from ..errors import InputError
 
     if args.to is None and args.source is None:

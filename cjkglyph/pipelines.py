@@ -50,7 +50,7 @@ class Pipeline(ABC):
 
 # task name -> "module:factory"; factories are imported only when the task is requested.
 _TASKS: dict[str, str | Callable[..., Pipeline]] = {
-    "conversion": "cjkglyph.convert:ConversionPipeline",
+    "conversion": "cjkglyph.conversion:ConversionPipeline",
 }
 
 

@@ -1,7 +1,7 @@
 """Text conversion: Simplified/Traditional variants through OpenCC, plus targets
 registered by feature modules (pinyin, IDS, input codes ...).
 
->>> from cjkglyph.convert import convert
+>>> from cjkglyph.conversion import convert
 >>> convert("头发", to="traditional")
 '頭髮'
 >>> convert("著作權", to="simplified")
@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import InputError
-from .pipeline import Pipeline
+from .pipelines import Pipeline
 
 __all__ = ["ConversionPipeline", "convert", "decoders", "targets"]
 
