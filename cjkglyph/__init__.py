@@ -25,6 +25,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "chars": "cjkglyph.chars",
     "resources": "cjkglyph.resources",
+    "LanguageModel": "cjkglyph.lm:LanguageModel",
     "convert": "cjkglyph.conversion:convert",
     "pipeline": "cjkglyph.pipelines:pipeline",
     "available_tasks": "cjkglyph.pipelines:available_tasks",
