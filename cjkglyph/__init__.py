@@ -25,6 +25,10 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "chars": "cjkglyph.chars",
     "resources": "cjkglyph.resources",
+    "ids": "cjkglyph.ids",
+    "unihan": "cjkglyph.unihan",
+    "parse_ids": "cjkglyph.ids:parse_ids",
+    "ids_similarity": "cjkglyph.ids_compare:ids_similarity",
     "LanguageModel": "cjkglyph.lm:LanguageModel",
     "convert": "cjkglyph.conversion:convert",
     "pipeline": "cjkglyph.pipelines:pipeline",

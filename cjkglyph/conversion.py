@@ -42,7 +42,9 @@ _OPENCC: dict[tuple[str, str | None], str] = {
 _SCRIPTS = ("simplified", "traditional", "taiwan", "hongkong")
 
 # Further targets: name -> "module:function" taking (text) and returning str.
-_TARGETS: dict[str, str] = {}
+_TARGETS: dict[str, str] = {
+    "ids": "cjkglyph.ids:to_ids",
+}
 # Decoders for --from: name -> "module:function" taking (encoded text) and returning str.
 _DECODERS: dict[str, str] = {}
 
