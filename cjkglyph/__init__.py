@@ -25,6 +25,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "chars": "cjkglyph.chars",
     "resources": "cjkglyph.resources",
+    "pinyin": "cjkglyph.pinyin",
     "ids": "cjkglyph.ids",
     "unihan": "cjkglyph.unihan",
     "parse_ids": "cjkglyph.ids:parse_ids",

@@ -43,6 +43,8 @@ _SCRIPTS = ("simplified", "traditional", "taiwan", "hongkong")
 
 # Further targets: name -> "module:function" taking (text) and returning str.
 _TARGETS: dict[str, str] = {
+    "pinyin": "cjkglyph.pinyin:to_pinyin",
+    "zhuyin": "cjkglyph.pinyin:to_zhuyin",
     "ids": "cjkglyph.ids:to_ids",
 }
 # Decoders for --from: name -> "module:function" taking (encoded text) and returning str.

@@ -51,6 +51,7 @@ class Pipeline(ABC):
 # task name -> "module:factory"; factories are imported only when the task is requested.
 _TASKS: dict[str, str | Callable[..., Pipeline]] = {
     "conversion": "cjkglyph.conversion:ConversionPipeline",
+    "pinyin": "cjkglyph.pinyin:PinyinPipeline",
     "ids": "cjkglyph.charinfo:IDSPipeline",
 }
 
