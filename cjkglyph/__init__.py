@@ -30,6 +30,7 @@ _LAZY: dict[str, str] = {
     "unihan": "cjkglyph.unihan",
     "parse_ids": "cjkglyph.ids:parse_ids",
     "ids_similarity": "cjkglyph.ids_compare:ids_similarity",
+    "abbrev": "cjkglyph.abbrev",
     "LanguageModel": "cjkglyph.lm:LanguageModel",
     "convert": "cjkglyph.conversion:convert",
     "pipeline": "cjkglyph.pipelines:pipeline",

@@ -53,6 +53,7 @@ _TASKS: dict[str, str | Callable[..., Pipeline]] = {
     "conversion": "cjkglyph.conversion:ConversionPipeline",
     "pinyin": "cjkglyph.pinyin:PinyinPipeline",
     "ids": "cjkglyph.charinfo:IDSPipeline",
+    "abbreviation": "cjkglyph.abbrev:AbbreviationPipeline",
 }
 
 

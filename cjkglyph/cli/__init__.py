@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "pinyin": "cjkglyph.cli.pinyin",
     "ids": "cjkglyph.cli.ids",
     "lm": "cjkglyph.cli.lm",
+    "abbrev": "cjkglyph.cli.abbrev",
 }
 
 

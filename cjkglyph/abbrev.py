@@ -1,0 +1,524 @@
+"""Pinyin-abbreviation decoder: ``bhys`` -> ``不好意思``, chosen in context.
+
+Every maximal run of lowercase ASCII letters in a line is decoded (see
+:func:`find_runs` for what counts as a run). A run is read as a sequence of
+syllable tokens: one letter (the first letter of a syllable; ``z`` also stands
+for ``zh``), a two-letter initial ``zh``/``ch``/``sh``, or a whole syllable
+(``buhaoys``, ``bu hao ys`` inside one run); every reading is kept in a lattice.
+Words of the :mod:`cjkglyph.lexicon` whose syllables match consecutive tokens
+are its edges; a k-best search over the lattice with word frequencies proposes
+expansions, and every proposal is then scored in its sentence with the
+character language model, in one batched call. For an n-gram model only the
+characters whose history the expansion touches differ between candidates, so
+each candidate is scored on a window of ``order - 1`` characters of context on
+both sides: the same ranking as scoring the whole sentence, much cheaper.
+
+Final score (log10 scale) = LM window score + ``word_weight`` x sum of the
+words' log10 frequencies + ``word_penalty`` x number of words +
+``curated_bonus`` x number of words from the curated list of conventional chat
+abbreviations (``yyds`` is 永远的神 even where 永远都是 reads more fluently).
+
+Lines with several runs are decoded one run at a time, left to right, each
+with the best expansions of the others in its context, then once more each run
+with all others decoded (so a run sees its right-hand neighbours decoded too).
+The k candidates of a line are its best reading and the alternatives that
+change one run, ranked by total score.
+
+>>> from cjkglyph.abbrev import AbbreviationDecoder
+>>> dec = AbbreviationDecoder()                              # doctest: +SKIP
+>>> dec("真的bhys，我来晚了")["candidates"][0]["text"]        # doctest: +SKIP
+'真的不好意思，我来晚了'
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .pipelines import Pipeline
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .lexicon import Lexicon
+
+__all__ = [
+    "AbbreviationDecoder",
+    "AbbreviationPipeline",
+    "Run",
+    "Scorer",
+    "decode",
+    "english_words",
+    "find_runs",
+]
+
+#: Hard limits that keep hostile input cheap.
+MAX_RUN = 40
+MAX_RUNS_PER_LINE = 64
+
+
+class Scorer(Protocol):
+    """A sentence scorer: log10 probability of each text (higher is better)."""
+
+    def score(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+
+# ---------------------------------------------------------------------------
+# runs
+
+
+@dataclass(frozen=True)
+class Run:
+    """A letter run of the source line: ``text[start:end] == letters``."""
+
+    start: int
+    end: int
+    letters: str
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z]+")
+# characters that glue ASCII words into one token (URLs, e-mail, file names, e-mail, C++)
+_GLUE = frozenset("./@:-_'&+#\\%=~")
+
+
+def find_runs(text: str, keep: Callable[[str], bool] | None = None) -> list[Run]:
+    """Letter runs of ``text`` to decode, in order.
+
+    A letter group is a maximal run of ASCII letters that are all lowercase
+    (``iPhone`` and ``OK`` are left alone; digits do not join groups: ``2yy``
+    holds ``yy``) and that is not glued to more ASCII letters or digits by one
+    of ``./@:-_'&+#\\%=~`` (URLs, e-mail addresses, file names).
+    ``keep(group)`` returning true leaves a group alone. Groups separated by
+    single spaces form one run (``bu hao ys``): the spaces are syllable
+    boundaries and vanish from the expansion.
+
+    >>> [(r.start, r.letters) for r in find_runs("yyds! 用zfb付了2yy，iPhone和www.qq.com不算，bu hao ys")]
+    [(0, 'yyds'), (7, 'zfb'), (13, 'yy'), (36, 'bu hao ys')]
+    """
+    groups: list[tuple[int, int]] = []
+    n = len(text)
+    for m in _ASCII_WORD.finditer(text):
+        s, e = m.span()
+        letters = m.group()
+        if not letters.islower():
+            continue
+        if s >= 2 and text[s - 1] in _GLUE and text[s - 2].isascii() and text[s - 2].isalnum():
+            continue
+        if e + 1 < n and text[e] in _GLUE and text[e + 1].isascii() and text[e + 1].isalnum():
+            continue
+        if keep is not None and keep(letters):
+            continue
+        if groups and groups[-1][1] + 1 == s and text[s - 1] == " ":
+            groups[-1] = (groups[-1][0], e)
+        else:
+            groups.append((s, e))
+    runs = [Run(s, e, text[s:e]) for s, e in groups[:MAX_RUNS_PER_LINE]]
+    return runs
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The shipped English word list (SCOWL size 35, lowercase words of 2+ letters)."""
+    from .resources import data_path
+
+    with open(data_path("lexicon", "english_words.txt"), encoding="utf-8") as f:
+        return frozenset(w.strip() for w in f if w.strip())
+
+
+# ---------------------------------------------------------------------------
+# the token lattice of one run
+
+# token kinds
+_ANY, _INITIAL, _SYLLABLE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class _Token:
+    end: int
+    letter: str  # the key letter
+    kind: int
+    value: int  # syllable id for _SYLLABLE; initial class (1 = zh/ch/sh) for _INITIAL
+
+
+@dataclass
+class _Tables:
+    """Per-lexicon tables derived once: syllable spellings and which start with zh/ch/sh."""
+
+    syllable_id: dict[str, int]
+    retroflex: np.ndarray  # bool per syllable id
+    longest: int
+
+
+@lru_cache(maxsize=4)
+def _tables_for(syllables: tuple[str, ...]) -> _Tables:
+    import numpy as np
+
+    from .lexicon import SYLLABLE_ALIASES
+
+    sid = {s: i for i, s in enumerate(syllables)}
+    for alias, canon in SYLLABLE_ALIASES.items():
+        if canon in sid and alias.isalpha():
+            sid[alias] = sid[canon]
+    retro = np.array([s[:2] in ("zh", "ch", "sh") for s in syllables], dtype=bool)
+    return _Tables(sid, retro, max(len(s) for s in sid))
+
+
+def _token_lattice(letters: str, tables: _Tables, breaks: frozenset[int] = frozenset()) -> list[list[_Token]]:
+    """Tokens starting at each position of ``letters``; no token crosses a position in ``breaks``."""
+    n = len(letters)
+    out: list[list[_Token]] = [[] for _ in range(n)]
+    for i, c in enumerate(letters):
+        out[i].append(_Token(i + 1, c, _ANY, -1))
+        limit = min(n, i + tables.longest)
+        for b in breaks:
+            if i < b < limit:
+                limit = b
+        if c in "zcs" and i + 2 <= limit and letters[i + 1] == "h":
+            out[i].append(_Token(i + 2, c, _INITIAL, 1))
+        for j in range(i + 2, limit + 1):
+            s = tables.syllable_id.get(letters[i:j])
+            if s is not None:
+                out[i].append(_Token(j, c, _SYLLABLE, s))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# the decoder
+
+
+@dataclass
+class AbbreviationDecoder:
+    """Decode pinyin abbreviations in context (see the module docstring).
+
+    ``lm``: a :class:`Scorer` (or a callable ``texts -> log10 array``), ``"default"``
+    for the shipped character LM, or None for dictionary frequencies only.
+    ``reranker``: an optional object with ``rerank(items)`` (see
+    :mod:`cjkglyph.abbrev_neural`) whose scores are added with ``reranker_weight``.
+    """
+
+    lm: Any = "default"
+    lexicon: Lexicon | None = None
+    word_weight: float = 0.2
+    word_penalty: float = -3.0
+    curated_bonus: float = 3.0
+    gen_word_penalty: float = -1.5
+    per_key: int = 500
+    per_char: int = 40
+    beam: int = 400
+    max_candidates: int = 300
+    context: int | None = None
+    keep_english: bool = False
+    keep: frozenset[str] = frozenset()
+    reranker: Any = None
+    reranker_weight: float = 1.0
+    rerank_top: int = 20
+    unknown_word_logp: float = -8.0
+
+    def __post_init__(self) -> None:
+        if self.lexicon is None:
+            from .lexicon import default_lexicon
+
+            self.lexicon = default_lexicon()
+        if isinstance(self.lm, str):
+            from .lm import LanguageModel
+
+            self.lm = LanguageModel.load(None if self.lm == "default" else self.lm)
+        self.keep = frozenset(self.keep)
+        lex = self.lexicon
+        self._tables = _tables_for(tuple(str(s) for s in lex.syllables))
+        self._word_cache: dict[str, list[tuple[str, float, int, int]]] = {}
+
+    def clear_cache(self) -> None:
+        """Forget the memoised context-free proposals (they are kept per letter run)."""
+        self._word_cache.clear()
+
+    # -- configuration ---------------------------------------------------
+
+    @property
+    def window(self) -> int:
+        """Characters of context kept on each side when scoring with the LM."""
+        if self.context is not None:
+            return self.context
+        order = getattr(self.lm, "order", None)
+        return int(order) - 1 if order else 10**9
+
+    def _keep(self, letters: str) -> bool:
+        return letters in self.keep or (self.keep_english and letters in english_words())
+
+    def _lm_scores(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
+        if self.lm is None or not texts:
+            return np.zeros(len(texts))
+        fn = getattr(self.lm, "score", self.lm)
+        return np.asarray(fn(texts), dtype=np.float64)
+
+    # -- context-free candidates of one run -------------------------------
+
+    def _edges(self, letters: str) -> list[dict[int, tuple[np.ndarray, np.ndarray]]]:
+        """Word edges by end position: ``ends[end][start] = (entries, log10 freqs)``, most frequent first."""
+        import numpy as np
+
+        lex = self.lexicon
+        assert lex is not None
+        tables = self._tables
+        pieces = letters.split()
+        letters = "".join(pieces)
+        breaks = frozenset(itertools.accumulate(len(p) for p in pieces[:-1]))
+        lattice = _token_lattice(letters, tables, breaks)
+        n = len(letters)
+        found: list[dict[int, list[np.ndarray]]] = [{} for _ in range(n + 1)]
+        maxlen = lex.keys.dtype.itemsize
+
+        def emit(start: int, end: int, key: str, cons: list[tuple[int, int, int]]) -> None:
+            lo, hi = lex.key_range(key)
+            if lo >= hi:
+                return
+            limit = self.per_key if len(key) > 1 else self.per_char
+            if cons:
+                ok = np.ones(hi - lo, dtype=bool)
+                base = lex.offsets[lo:hi]
+                for t, kind, value in cons:
+                    syl = lex.syl[base + t]
+                    ok &= tables.retroflex[syl] if kind == _INITIAL else syl == value
+                idx = np.flatnonzero(ok)[:limit] + lo
+            else:
+                idx = np.arange(lo, min(hi, lo + limit))
+            if idx.size:
+                found[end].setdefault(start, []).append(idx)
+
+        def walk(start: int, pos: int, key: str, cons: list[tuple[int, int, int]]) -> None:
+            if key:
+                emit(start, pos, key, cons)
+            if pos >= n or len(key) >= maxlen:
+                return
+            for tok in lattice[pos]:
+                nk = key + tok.letter
+                if not lex.has_prefix(nk):
+                    continue
+                nc = cons if tok.kind == _ANY else [*cons, (len(key), tok.kind, tok.value)]
+                walk(start, tok.end, nk, nc)
+
+        for start in range(n):
+            walk(start, start, "", [])
+        ends: list[dict[int, tuple[np.ndarray, np.ndarray]]] = [{} for _ in range(n + 1)]
+        for end, groups in enumerate(found):
+            for start, parts in groups.items():
+                idx = np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+                logp = lex.logp[idx]
+                order = np.argsort(-logp, kind="stable")
+                ends[end][start] = (idx[order], logp[order])
+        return ends
+
+    def expansions(self, letters: str) -> list[tuple[str, float, int, int]]:
+        """Context-free proposals for one run, best first.
+
+        Each is (characters, sum of the words' log10 frequencies, number of
+        words, number of them from the curated abbreviation list).
+
+        A k-best search over segmentations: hypotheses at each position are
+        merged lazily from (hypothesis at start) x (edge start->end), both sorted.
+        """
+        cached = self._word_cache.get(letters)
+        if cached is not None:
+            return cached
+        lex = self.lexicon
+        assert lex is not None
+        n = len(letters.replace(" ", ""))
+        ends = self._edges(letters)
+        pen = self.gen_word_penalty
+        # hyps[pos]: [(gen score, word score, words, start, hyp index at start, entry)], best first
+        hyps: list[list[tuple[float, float, int, int, int, int]]] = [[] for _ in range(n + 1)]
+        hyps[0] = [(0.0, 0.0, 0, -1, -1, -1)]
+        for end in range(1, n + 1):
+            heap: list[tuple[float, int, int, int]] = []
+            groups = [(start, *ends[end][start]) for start in ends[end] if hyps[start]]
+            for g, (start, _, logp) in enumerate(groups):
+                heap.append((-(hyps[start][0][0] + float(logp[0]) + pen), g, 0, 0))
+            heapq.heapify(heap)
+            seen: set[tuple[int, int, int]] = set()
+            out = hyps[end]
+            while heap and len(out) < self.beam:
+                neg, g, a, j = heapq.heappop(heap)
+                start, entries, logp = groups[g]
+                h = hyps[start][a]
+                lp = float(logp[j])
+                out.append((-neg, h[1] + lp, h[2] + 1, start, a, int(entries[j])))
+                for na, nj in ((a + 1, j), (a, j + 1)):
+                    if na < len(hyps[start]) and nj < len(entries) and (g, na, nj) not in seen:
+                        seen.add((g, na, nj))
+                        heapq.heappush(heap, (-(hyps[start][na][0] + float(logp[nj]) + pen), g, na, nj))
+        best: dict[str, tuple[float, int, int]] = {}
+        for i, h in enumerate(hyps[n]):
+            words: list[str] = []
+            curated = 0
+            pos, idx = n, i
+            while pos > 0:
+                hh = hyps[pos][idx]
+                words.append(lex.word(hh[5]))
+                curated += int(lex.curated[hh[5]])
+                pos, idx = hh[3], hh[4]
+            text = "".join(reversed(words))
+            if text not in best:
+                best[text] = (h[1], h[2], curated)
+            if len(best) >= self.max_candidates:
+                break
+        result = [(t, *v) for t, v in best.items()]
+        if len(self._word_cache) > 4096:
+            self._word_cache.clear()
+        self._word_cache[letters] = result
+        return result
+
+    # -- scoring in context ----------------------------------------------
+
+    def _score_run(self, text: str, run: Run) -> list[tuple[str, float]]:
+        """(expansion, score) for one run of ``text`` (other runs as they are in ``text``), best first."""
+        props = self.expansions(run.letters)
+        if self.reranker is not None and getattr(self.reranker, "proposes", lambda: False)():
+            seen = {p[0] for p in props}
+            extra = self.reranker.propose(text[: run.start], run.letters, text[run.end :])
+            props = props + [(t, self.unknown_word_logp, 1, 0) for t, _ in extra if t not in seen]
+        if not props:
+            return [(run.letters, 0.0)]
+        w = self.window
+        left = text[max(0, run.start - w) : run.start]
+        right = text[run.end : run.end + w]
+        windows = [left + p[0] + right for p in props]
+        lm = self._lm_scores(windows)
+        scores = [
+            float(lm[i]) + self.word_weight * ws + self.word_penalty * k + self.curated_bonus * c
+            for i, (_, ws, k, c) in enumerate(props)
+        ]
+        order = sorted(range(len(props)), key=lambda i: -scores[i])
+        ranked = [(props[i][0], scores[i]) for i in order]
+        if self.reranker is not None and len(ranked) > 1:
+            ranked = self._rerank(text, run, ranked)
+        return ranked
+
+    def _rerank(self, text: str, run: Run, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        top = ranked[: self.rerank_top]
+        neural = self.reranker.rerank([(text[: run.start], t, text[run.end :], run.letters) for t, _ in top])
+        rescored = [(t, s + self.reranker_weight * float(x)) for (t, s), x in zip(top, neural, strict=True)]
+        rescored.sort(key=lambda ts: -ts[1])
+        return rescored + ranked[self.rerank_top :]
+
+    @staticmethod
+    def _substitute(text: str, runs: Sequence[Run], chosen: Sequence[str]) -> str:
+        parts: list[str] = []
+        pos = 0
+        for r, c in zip(runs, chosen, strict=True):
+            parts.append(text[pos : r.start])
+            parts.append(c)
+            pos = r.end
+        parts.append(text[pos:])
+        return "".join(parts)
+
+    def decode(self, text: str, k: int = 10) -> dict[str, Any]:
+        """Decode every run of one line: ``{"source", "runs", "candidates"}`` (best first).
+
+        Each candidate: ``text`` (the whole line with the runs replaced),
+        ``expansion`` (the characters that replaced the runs; several runs are
+        joined with a space), ``expansions`` (one per run) and ``score``.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"expected str, got {type(text).__name__}")
+        k = max(1, int(k))
+        runs = [r for r in find_runs(text, self._keep) if len(r.letters) <= MAX_RUN]
+        run_info = [{"start": r.start, "end": r.end, "letters": r.letters} for r in runs]
+        if not runs:
+            return {"source": text, "runs": [], "candidates": [{"text": text, "expansion": "", "expansions": [], "score": 0.0}]}
+        chosen = [r.letters for r in runs]
+        ranked: list[list[tuple[str, float]]] = [[] for _ in runs]
+        passes = 1 if len(runs) == 1 else 2
+        for _ in range(passes):
+            for i, r in enumerate(runs):
+                # context: the current choices for every other run
+                others = self._substitute(text, runs, [*chosen[:i], r.letters, *chosen[i + 1 :]])
+                shift = sum(len(chosen[j]) - len(runs[j].letters) for j in range(i))
+                local = Run(r.start + shift, r.end + shift, r.letters)
+                ranked[i] = self._score_run(others, local)
+                chosen[i] = ranked[i][0][0]
+        best_total = sum(rk[0][1] for rk in ranked)
+        options: list[tuple[float, int, int]] = [(best_total, -1, 0)]
+        for i, rk in enumerate(ranked):
+            for j in range(1, min(k, len(rk))):
+                options.append((best_total - rk[0][1] + rk[j][1], i, j))
+        options.sort(key=lambda o: -o[0])
+        cands = []
+        for total, i, j in options[:k]:
+            pick = list(chosen)
+            if i >= 0:
+                pick[i] = ranked[i][j][0]
+            cands.append(
+                {
+                    "text": self._substitute(text, runs, pick),
+                    "expansion": " ".join(pick),
+                    "expansions": pick,
+                    "score": round(total, 4),
+                }
+            )
+        return {"source": text, "runs": run_info, "candidates": cands}
+
+    def __call__(self, text: str, k: int = 10) -> dict[str, Any]:
+        return self.decode(text, k)
+
+    def decode_batch(self, texts: Iterable[str], k: int = 10) -> list[dict[str, Any]]:
+        """:meth:`decode` for each text."""
+        return [self.decode(t, k) for t in texts]
+
+
+def decode(text: str, k: int = 10, **options: Any) -> dict[str, Any]:
+    """Decode the runs of one line with a shared default decoder (``options`` build a new one).
+
+    >>> decode("真的bhys")["candidates"][0]["expansion"]   # doctest: +SKIP
+    '不好意思'
+    """
+    if options:
+        return AbbreviationDecoder(**options).decode(text, k)
+    return _default_decoder().decode(text, k)
+
+
+_DEFAULT: AbbreviationDecoder | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def _default_decoder() -> AbbreviationDecoder:
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = AbbreviationDecoder()
+        return _DEFAULT
+
+
+class AbbreviationPipeline(Pipeline):
+    """Pipeline task ``"abbreviation"``: one :meth:`AbbreviationDecoder.decode` dict per text.
+
+    Options: ``k`` (candidates per line), ``model`` (a local masked-LM or
+    CNMBert directory used for neural re-ranking), ``keep_english``, ``keep``
+    (words to leave alone), ``lm`` and the other :class:`AbbreviationDecoder` fields.
+
+    >>> import cjkglyph
+    >>> pipe = cjkglyph.pipeline("abbreviation", k=3)            # doctest: +SKIP
+    >>> pipe("yyds")["candidates"][0]["text"]                   # doctest: +SKIP
+    '永远的神'
+    """
+
+    task = "abbreviation"
+
+    def __init__(self, k: int = 10, model: str | None = None, device: str | None = None, **options: Any) -> None:
+        self.k = k
+        if model is not None:
+            from .abbrev_neural import load_reranker
+
+            options["reranker"] = load_reranker(model, device=device)
+        self.decoder = AbbreviationDecoder(**options) if options else _default_decoder()
+
+    def batch(self, texts: list[str]) -> list[dict[str, Any]]:
+        return self.decoder.decode_batch(texts, self.k)

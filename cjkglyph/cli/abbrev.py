@@ -1,0 +1,86 @@
+"""``cjkglyph abbrev``: expand pinyin abbreviations (``bhys`` -> ``不好意思``) in context."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from . import _io
+
+
+def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help="expand pinyin abbreviations (bhys -> 不好意思) in context",
+        description=(
+            "Decode every run of lowercase ASCII letters in each line (first letters of syllables, zh/ch/sh as one "
+            "or two letters, full syllables mixed in) into Chinese characters, chosen with a word lexicon and the "
+            "character language model using the context on both sides. Several runs in a line are decoded one "
+            "after the other, each seeing the others' best expansions. text: the best line; jsonl/json: "
+            '{"source", "runs", "candidates": [{"text", "expansion", "expansions", "score"}]} best first.'
+        ),
+    )
+    p.add_argument("-k", type=int, default=10, metavar="K", help="candidates per line (default: %(default)s)")
+    p.add_argument("--keep-english", action="store_true", help="leave runs that are English words alone (ok, app, hello)")
+    p.add_argument(
+        "--keep",
+        action="append",
+        default=[],
+        metavar="WORDS|FILE",
+        help="leave these runs alone: comma-separated words, or a file with one word per line (repeatable)",
+    )
+    p.add_argument(
+        "--model",
+        metavar="DIR",
+        help="re-rank with a local masked LM (BertForMaskedLM-like) or CNMBert checkpoint directory (needs torch)",
+    )
+    p.add_argument("--device", default=None, help="torch device for --model (default: cpu)")
+    p.add_argument("--lm", metavar="FILE", help="character LM file to use instead of the shipped one")
+    _io.add_io_arguments(p, formats=("text", "json", "jsonl", "tsv"))
+    p.set_defaults(run=run)
+    return p
+
+
+def _keep_words(specs: list[str]) -> frozenset[str]:
+    import os
+
+    from ..errors import InputError
+
+    words: set[str] = set()
+    for spec in specs:
+        if os.path.isfile(spec):
+            try:
+                with open(spec, encoding="utf-8") as f:
+                    words.update(w.strip() for w in f if w.strip())
+            except (OSError, UnicodeDecodeError) as e:
+                raise InputError(f"cannot read --keep file {spec}: {e}") from None
+        else:
+            words.update(w.strip() for w in spec.split(",") if w.strip())
+    return frozenset(words)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..abbrev import AbbreviationPipeline
+    from ..errors import InputError
+
+    if args.k < 1:
+        raise InputError("-k must be at least 1")
+    options: dict[str, Any] = {}
+    if args.keep_english:
+        options["keep_english"] = True
+    if args.keep:
+        options["keep"] = _keep_words(args.keep)
+    if args.lm:
+        options["lm"] = args.lm
+    pipe = AbbreviationPipeline(k=args.k, model=args.model, device=args.device, **options)
+
+    def best(r: dict[str, Any]) -> str:
+        return str(r["candidates"][0]["text"])
+
+    return _io.run_records(
+        args,
+        pipe.batch,
+        to_text=best,
+        to_tsv=lambda r: f"{_io.tsv_field(r['source'])}\t{_io.tsv_field(best(r))}\t{_io.tsv_field(r['candidates'][0]['expansion'])}",
+        tsv_header="source\ttext\texpansion",
+    )

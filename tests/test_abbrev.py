@@ -1,0 +1,342 @@
+"""Pinyin-abbreviation decoder: runs, lattice, context scoring, CLI, pipeline, neural re-ranking.
+
+Most tests use a tiny lexicon and a tiny character LM built in a temporary
+directory, so they are fast and need neither /work/shared nor the shipped LM.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cjkglyph
+from cjkglyph.abbrev import AbbreviationDecoder, Run, find_runs
+from cjkglyph.lexicon import Lexicon, lexicon_sources
+
+JIEBA = {
+    "不好意思": 3000, "不好": 5000, "意思": 8000, "保护意识": 200, "支付宝": 2000, "政府办": 300,
+    "世界": 60000, "手机": 9000, "时间": 15000, "设计": 8000, "笑死我了": 50, "销售网络": 80,
+    "我们": 40000, "西安": 3000, "先": 20000, "我": 90000, "的": 300000, "了": 200000, "真": 9000,
+    "用": 30000, "付款": 2000, "没电": 300, "电": 5000, "没": 30000, "好": 50000, "玩": 3000,
+    "质量": 6000, "这里": 9000, "资料": 5000, "很": 60000, "付": 2000, "是": 200000,
+}  # fmt: skip
+CORPUS = [
+    "真的不好意思，我来晚了",
+    "不好意思，打扰一下",
+    "我的手机没电了",
+    "手机没电了怎么办",
+    "这个手机很好用",
+    "世界很大，我想去看看",
+    "我用支付宝付款",
+    "支付宝付款很方便",
+    "笑死我了，太好玩了",
+    "质量很好，手感不错",
+    "质量很好，我很满意",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Lexicon, Any]:
+    """A tiny lexicon (tiny jieba dict + the shipped curated list) and a tiny order-4 LM."""
+    from cjkglyph.lm import LanguageModel
+    from cjkglyph.lm_build import train_lines, write_model
+
+    tmp = tmp_path_factory.mktemp("abbrev")
+    (tmp / "dict.txt").write_text("".join(f"{w} {c} n\n" for w, c in JIEBA.items()), encoding="utf-8")
+    (tmp / "rime.tsv").write_text("word\tpinyin\tweight\tabbrev\n银行\tyin hang\t100\tyh\n", encoding="utf-8")
+    sources = dict(lexicon_sources())
+    sources.update(jieba=tmp / "dict.txt", rime=tmp / "rime.tsv")
+    lex = Lexicon.build(sources, cache=False)
+    header, arrays = train_lines(CORPUS * 3, order=4, prune=[1, 1, 1], min_count=1, quantize=False)
+    lm = LanguageModel.load(write_model(tmp / "tiny.lm", header, arrays))
+    return lex, lm
+
+
+@pytest.fixture(scope="module")
+def dec(tiny: tuple[Lexicon, Any]) -> AbbreviationDecoder:
+    lex, lm = tiny
+    return AbbreviationDecoder(lm=lm, lexicon=lex)
+
+
+def best(d: AbbreviationDecoder, text: str) -> str:
+    return str(d.decode(text)["candidates"][0]["text"])
+
+
+# ---------------------------------------------------------------------------- runs
+
+
+def test_find_runs() -> None:
+    runs = find_runs("yyds! 用zfb付了2yy，iPhone和www.qq.com、a@b.cn、OK不算，bu hao ys")
+    assert [r.letters for r in runs] == ["yyds", "zfb", "yy", "bu hao ys"]
+    text = "yyds! 用zfb付了2yy，iPhone和www.qq.com、a@b.cn、OK不算，bu hao ys"
+    assert all(text[r.start : r.end] == r.letters for r in runs)
+    assert find_runs("") == [] and find_runs("全是汉字") == []
+    assert [r.letters for r in find_runs("我的app坏了 zfb", keep=lambda w: w == "app")] == ["zfb"]
+
+
+def test_lexicon_lookup(tiny: tuple[Lexicon, Any]) -> None:
+    lex, _ = tiny
+    words = [w for w, _, _ in lex.lookup("bhys")]
+    assert words[0] == "不好意思" and "保护意识" in words
+    assert lex.reading(lex.find("银行")[0]) == ("yin", "hang")
+    assert [w for w, _, _ in lex.lookup("yyds")][:1] == ["永远的神"]  # curated list
+    logp = [p for _, _, p in lex.lookup("sj")]
+    assert logp == sorted(logp, reverse=True)
+
+
+# ---------------------------------------------------------------------------- decoding
+
+
+def test_bhys_in_context(dec: AbbreviationDecoder) -> None:
+    out = dec.decode("真的bhys，我来晚了")
+    top = out["candidates"][0]
+    assert top["text"] == "真的不好意思，我来晚了"
+    assert top["expansion"] == "不好意思" and top["expansions"] == ["不好意思"]
+    assert out["runs"] == [{"start": 2, "end": 6, "letters": "bhys"}]
+
+
+def test_right_context_is_used(dec: AbbreviationDecoder) -> None:
+    # 世界 is the more frequent word; only the right-hand context 没电了 points to 手机
+    assert dec.expansions("sj")[0][0] == "世界"
+    assert best(dec, "我的sj没电了") == "我的手机没电了"
+
+
+def test_window_scoring_ranks_like_whole_sentence(tiny: tuple[Lexicon, Any]) -> None:
+    lex, lm = tiny
+    windowed = AbbreviationDecoder(lm=lm, lexicon=lex)
+    whole = AbbreviationDecoder(lm=lm, lexicon=lex, context=10**6)
+    assert windowed.window == lm.order - 1
+    for text in ("我的sj没电了", "很长的一句话开头，真的bhys，我来晚了，然后还有很多字"):
+        a = windowed.decode(text, 20)["candidates"]
+        b = whole.decode(text, 20)["candidates"]
+        assert [c["text"] for c in a] == [c["text"] for c in b]
+        # scores differ by one constant (the characters outside the window)
+        diff = np.array([x["score"] for x in a]) - np.array([x["score"] for x in b])
+        assert np.ptp(diff) < 1e-3
+
+
+def test_zh_ch_sh_one_or_two_letters(dec: AbbreviationDecoder) -> None:
+    assert best(dec, "zfb") == best(dec, "zhfb") == "支付宝"
+    assert best(dec, "我的shj没电了") == "我的手机没电了"
+
+
+def test_mixed_full_pinyin(dec: AbbreviationDecoder) -> None:
+    for text in ("buhaoys", "bu hao ys", "buhao yisi", "bhyisi"):
+        assert best(dec, text) == "不好意思", text
+    assert best(dec, "xi an") == "西安"
+
+
+def test_several_runs(dec: AbbreviationDecoder) -> None:
+    out = dec.decode("我用zfb付款，xswl", k=5)
+    top = out["candidates"][0]
+    assert top["text"] == "我用支付宝付款，笑死我了"
+    assert top["expansions"] == ["支付宝", "笑死我了"] and top["expansion"] == "支付宝 笑死我了"
+    assert [(r["start"], r["end"]) for r in out["runs"]] == [(2, 5), (8, 12)]
+    # the alternatives change one run at a time and are ranked by score
+    scores = [c["score"] for c in out["candidates"]]
+    assert scores == sorted(scores, reverse=True)
+    for c in out["candidates"][1:]:
+        assert sum(a != b for a, b in zip(c["expansions"], top["expansions"])) == 1
+
+
+def test_keep_english_and_user_words(tiny: tuple[Lexicon, Any]) -> None:
+    lex, lm = tiny
+    plain = AbbreviationDecoder(lm=lm, lexicon=lex)
+    assert plain.decode("这个app很好用")["runs"]
+    keep = AbbreviationDecoder(lm=lm, lexicon=lex, keep_english=True)
+    assert keep.decode("这个app很好用")["candidates"][0]["text"] == "这个app很好用"
+    assert best(keep, "这个app的zfb") == "这个app的支付宝"
+    user = AbbreviationDecoder(lm=lm, lexicon=lex, keep=frozenset({"zfb"}))
+    assert best(user, "用zfb付款") == "用zfb付款"
+
+
+def test_candidates_shape_and_order(dec: AbbreviationDecoder) -> None:
+    out = dec.decode("真的bhys", k=3)
+    assert out["source"] == "真的bhys"
+    cands = out["candidates"]
+    assert 1 <= len(cands) <= 3
+    assert len({c["text"] for c in cands}) == len(cands)
+    for c in cands:
+        assert c["text"] == "真的" + c["expansion"] and len(c["expansion"]) == 4
+    assert [c["score"] for c in cands] == sorted((c["score"] for c in cands), reverse=True)
+    json.dumps(out, ensure_ascii=False)
+
+
+def test_no_runs_and_undecodable(dec: AbbreviationDecoder) -> None:
+    for text in ("", "全是汉字。", "ABC OK 123", "iPhone"):
+        out = dec.decode(text)
+        assert out["runs"] == [] and out["candidates"] == [{"text": text, "expansion": "", "expansions": [], "score": 0.0}]
+    # letters no syllable starts with stay as they are
+    assert best(dec, "好iii") == "好iii"
+
+
+HOSTILE = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("abcdefghijklmnopqrstuvwxyz  zhs的了，")),
+        st.characters(blacklist_categories=("Cs",)),
+        st.sampled_from(["\U0001f468", "\u200d", "\u0301", "\u202e", "\U00020000", "\U00031350", "\x00", "\t", "\r"]),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=HOSTILE)
+def test_hostile_input(dec: AbbreviationDecoder, text: str) -> None:
+    out = dec.decode(text, k=3)
+    assert out["source"] == text
+    runs = [Run(r["start"], r["end"], r["letters"]) for r in out["runs"]]
+    assert all(text[r.start : r.end] == r.letters for r in runs)
+    for c in out["candidates"]:
+        # outside the runs the line is unchanged
+        rebuilt, pos = [], 0
+        for r, e in zip(runs, c["expansions"], strict=True):
+            rebuilt += [text[pos : r.start], e]
+            pos = r.end
+        assert c["text"] == "".join(rebuilt) + text[pos:]
+        assert np.isfinite(c["score"])
+
+
+def test_huge_line(dec: AbbreviationDecoder) -> None:
+    text = ("真的bhys，" * 300) + "a" * 5000 + "的" * 10000
+    out = dec.decode(text, k=2)
+    assert len(out["runs"]) == 64  # at most MAX_RUNS_PER_LINE; the 5000-letter run is too long to decode
+    assert out["candidates"][0]["text"].count("不好意思") == 64
+
+
+def test_bad_argument(dec: AbbreviationDecoder) -> None:
+    with pytest.raises(TypeError):
+        dec.decode(None)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------- CLI and pipeline
+
+
+def test_pipeline(tiny: tuple[Lexicon, Any]) -> None:
+    lex, lm = tiny
+    assert "abbreviation" in cjkglyph.available_tasks()
+    pipe = cjkglyph.pipeline("abbreviation", k=2, lm=lm, lexicon=lex)
+    out = pipe(["真的bhys，我来晚了", ""])
+    assert out[0]["candidates"][0]["text"] == "真的不好意思，我来晚了"
+    assert len(out[0]["candidates"]) == 2 and out[1]["runs"] == []
+    json.dumps(out, ensure_ascii=False)
+
+
+@pytest.fixture
+def tiny_cli(tiny: tuple[Lexicon, Any], cli, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The CLI with the tiny lexicon (instead of building the default one) and ``--lm`` the tiny LM."""
+    lex, lm = tiny
+    monkeypatch.setattr("cjkglyph.lexicon.default_lexicon", lambda: lex)
+    return lambda *argv: cli("abbrev", "--lm", lm.path, *argv)
+
+
+def test_cli_jsonl_and_text(tiny_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = tiny_cli("--format", "jsonl", "-k", "3", "真的bhys，我来晚了", "没有")
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows[0]["source"] == "真的bhys，我来晚了"
+    top = rows[0]["candidates"][0]
+    assert (top["text"], top["expansion"]) == ("真的不好意思，我来晚了", "不好意思")
+    assert len(rows[0]["candidates"]) == 3 and rows[1]["candidates"][0]["text"] == "没有"
+    assert tiny_cli("用zfb付款")[:2] == (0, "用支付宝付款\n")
+    code, _, err = tiny_cli("-k", "0", "zfb")
+    assert code == 2 and "-k" in err
+
+
+def test_cli_keep_options(tmp_path: Path, tiny_cli) -> None:  # type: ignore[no-untyped-def]
+    words = tmp_path / "keep.txt"
+    words.write_text("zfb\n", encoding="utf-8")
+    assert tiny_cli("--keep", str(words), "用zfb付款，bhys")[:2] == (0, "用zfb付款，不好意思\n")
+    assert tiny_cli("--keep", "zfb,bhys", "--keep-english", "用zfb付款，bhys的app")[:2] == (0, "用zfb付款，bhys的app\n")
+
+
+# ---------------------------------------------------------------------------- neural scoring
+
+
+def _tiny_mlm(path: Path, boost: str = "", seed: int = 0) -> Path:
+    """A random tiny BertForMaskedLM with a Chinese-BERT-like vocabulary ([unused1..26] at ids 1-26)."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    chars = sorted(set("".join(CORPUS) + "".join(JIEBA) + "永远的神啊死"))
+    vocab = ["[PAD]", *(f"[unused{i}]" for i in range(1, 100)), "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    torch.manual_seed(seed)
+    cfg = transformers.BertConfig(
+        vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, max_position_embeddings=512
+    )
+    model = transformers.BertForMaskedLM(cfg)
+    with torch.no_grad():
+        for ch in boost:
+            model.cls.predictions.bias[vocab.index(ch)] += 20.0
+    model.save_pretrained(path)
+    return path
+
+
+def test_masked_lm_reranker(tmp_path: Path, tiny: tuple[Lexicon, Any]) -> None:
+    from cjkglyph.abbrev_neural import detect_kind, load_reranker
+
+    lex, lm = tiny
+    path = _tiny_mlm(tmp_path / "tiny-mlm", boost="保护识")
+    assert detect_kind(path) == "mlm"
+    rr = load_reranker(path)
+    scores = rr.rerank([("真的", "不好意思", "，", "bhys"), ("真的", "保护意识", "，", "bhys"), ("", "", "", "")])
+    assert scores.shape == (3,) and np.all(np.isfinite(scores)) and scores[2] == 0.0
+    assert scores[1] > scores[0]
+    plain = AbbreviationDecoder(lm=lm, lexicon=lex)
+    neural = AbbreviationDecoder(lm=lm, lexicon=lex, reranker=rr, reranker_weight=5.0, rerank_top=300)
+    assert best(plain, "真的bhys") == "真的不好意思"
+    assert best(neural, "真的bhys") == "真的保护意识"
+
+
+def test_cnmbert_style_checkpoint(tmp_path: Path, tiny: tuple[Lexicon, Any]) -> None:
+    from cjkglyph.abbrev_neural import detect_kind, load_reranker
+
+    lex, lm = tiny
+    path = _tiny_mlm(tmp_path / "tiny-cnmbert", boost="死神")
+    assert detect_kind(path) == "cnmbert"
+    rr = load_reranker(path)
+    assert rr.proposes() and rr._mask_for("b") == 2 and rr._mask_for("z") == 26
+    props = rr.propose("真的", "yyds", "，", beam=4, top_k=3)
+    assert 1 <= len(props) <= 4
+    scores = [s for _, s in props]
+    assert scores == sorted(scores, reverse=True)
+    from cjkglyph.pinyin import heteronyms
+
+    for text, _ in props:
+        assert len(text) == 4
+        for ch, letter in zip(text, "yyds", strict=True):
+            assert any(s[0] == letter for s in heteronyms(ch, "normal")), (ch, letter)
+    # the decoder adds the model's own proposals to the lexicon's
+    dec = AbbreviationDecoder(lm=lm, lexicon=lex, reranker=rr)
+    texts = [c["text"] for c in dec.decode("真的ss", k=50)["candidates"]]
+    assert any(t[2:] == prop for t in texts for prop, _ in rr.propose("真的", "ss", ""))
+
+
+def test_pipeline_model_option(tmp_path: Path, tiny: tuple[Lexicon, Any]) -> None:
+    lex, lm = tiny
+    path = _tiny_mlm(tmp_path / "m", boost="保护识")
+    pipe = cjkglyph.pipeline("abbreviation", model=str(path), lm=lm, lexicon=lex, reranker_weight=5.0, rerank_top=300)
+    assert pipe("真的bhys")["candidates"][0]["text"] == "真的保护意识"
+    with pytest.raises(cjkglyph.InputError):
+        cjkglyph.pipeline("abbreviation", model=str(tmp_path / "missing"), lm=lm, lexicon=lex)
+
+
+# ---------------------------------------------------------------------------- shipped resources
+
+
+@pytest.mark.slow
+def test_default_decoder_if_lm_shipped() -> None:
+    from cjkglyph.lm import DEFAULT_MODEL
+    from cjkglyph.resources import data_path
+
+    if not data_path(*DEFAULT_MODEL, required=False).exists():
+        pytest.skip("no shipped character LM")
+    out = cjkglyph.abbrev.decode("真的bhys，我来晚了")
+    assert out["candidates"][0]["text"] == "真的不好意思，我来晚了"
