@@ -65,3 +65,9 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+# ChineseBERT joins transformers' Auto classes when transformers loads them (stdlib-only hook, see models/_auto.py).
+from .models._auto import install_auto_hooks as _install_auto_hooks  # noqa: E402
+
+_install_auto_hooks()

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "ids": "cjkglyph.cli.ids",
     "lm": "cjkglyph.cli.lm",
     "abbrev": "cjkglyph.cli.abbrev",
+    "convert-checkpoint": "cjkglyph.cli.convert_checkpoint",
 }
 
 
