@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 # public name -> "module" (a submodule) or "module:attribute"
 _LAZY: dict[str, str] = {
     "chars": "cjkglyph.chars",
+    "glyph": "cjkglyph.glyph",
     "resources": "cjkglyph.resources",
     "pinyin": "cjkglyph.pinyin",
     "ids": "cjkglyph.ids",

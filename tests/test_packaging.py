@@ -72,3 +72,9 @@ def test_installed_wheel_finds_fonts_and_data(dist: Path, tmp_path: Path) -> Non
         [str(bindir / "cjkglyph"), "convert", "--to", "traditional", "头发"], capture_output=True, text=True, cwd=tmp_path, timeout=300
     )
     assert r.returncode == 0 and r.stdout == "頭髮\n", r.stderr
+    # a command that needs a font and one that needs a data file
+    png = tmp_path / "g.png"
+    r = subprocess.run([str(bindir / "cjkglyph"), "glyph", "字", "-o", str(png)], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert r.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", r.stderr
+    r = subprocess.run([str(bindir / "cjkglyph"), "convert", "--to", "ids", "好"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert r.returncode == 0 and r.stdout == "⿰女子\n", r.stderr

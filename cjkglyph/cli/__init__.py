@@ -28,6 +28,7 @@ __all__ = ["COMMANDS", "ArgumentParser", "build_parser", "main"]
 #: Subcommand name -> module that implements it (in help order).
 COMMANDS: dict[str, str] = {
     "convert": "cjkglyph.cli.convert",
+    "glyph": "cjkglyph.cli.glyph",
     "pinyin": "cjkglyph.cli.pinyin",
     "ids": "cjkglyph.cli.ids",
     "lm": "cjkglyph.cli.lm",

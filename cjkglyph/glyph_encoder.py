@@ -1,0 +1,146 @@
+"""A small CNN that maps one glyph image to a unit vector (CE-CLCNN style).
+
+Trained contrastively (scripts/train_glyph_encoder.py): the same character in
+two fonts, lightly distorted, must map closer than any other character of the
+batch. A character's embedding is the normalised mean over the shipped fonts.
+Weights ship as ``data/glyph/glyph_encoder.safetensors`` with the architecture
+in the file's metadata; torch is imported only when a model is needed.
+
+>>> from cjkglyph.glyph_encoder import embed_chars       # doctest: +SKIP
+>>> embed_chars("未末").shape                              # doctest: +SKIP
+(2, 64)
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import ResourceError
+from .resources import data_path, file_digest
+
+if TYPE_CHECKING:
+    import torch
+
+__all__ = ["WEIGHTS", "build_model", "embed_chars", "embed_images", "load_encoder", "weights_path"]
+
+#: Shipped weights, relative to the data directory.
+WEIGHTS = ("glyph", "glyph_encoder.safetensors")
+
+
+def build_model(dim: int = 64, width: int = 32, size: int = 24) -> torch.nn.Module:
+    """The encoder: 4 conv blocks (3 poolings) and a linear layer to ``dim``; input (N, 1, size, size)."""
+    import torch
+    from torch import nn
+
+    def block(cin: int, cout: int) -> list[nn.Module]:
+        return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+
+    w = width
+    side = size // 8
+    layers = [
+        *block(1, w // 2),
+        *block(w // 2, w),
+        nn.MaxPool2d(2),
+        *block(w, 2 * w),
+        nn.MaxPool2d(2),
+        *block(2 * w, 4 * w),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(4 * w * side * side, 4 * w),
+        nn.ReLU(inplace=True),
+        nn.Linear(4 * w, dim),
+    ]
+    model = nn.Sequential(*layers)
+    model.config = {"dim": dim, "width": width, "size": size}  # type: ignore[assignment]
+    torch.nn.init.zeros_(layers[-1].bias)  # type: ignore[arg-type]
+    return model
+
+
+def weights_path() -> Path:
+    """Path of the shipped weights; :class:`ResourceError` with the rebuild command when missing."""
+    path = data_path(*WEIGHTS, required=False)
+    if not path.is_file():
+        raise ResourceError(
+            f"missing data file data/{'/'.join(WEIGHTS)}; rebuild it with 'python scripts/train_glyph_encoder.py' "
+            "or reinstall cjkglyph"
+        )
+    return path
+
+
+def save_encoder(model: torch.nn.Module, path: str | Path, meta: dict[str, Any]) -> None:
+    """Write weights (float16) and the config as safetensors metadata."""
+    from safetensors.torch import save_file
+
+    state = {k: (v.half() if v.is_floating_point() else v).contiguous() for k, v in model.state_dict().items()}
+    state = {k: v for k, v in state.items() if not k.endswith("num_batches_tracked")}
+    info = {"config": json.dumps(model.config), **{k: str(v) for k, v in meta.items()}}  # type: ignore[attr-defined]
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(path), metadata=info)
+    Path(path).chmod(0o644)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, digest: str) -> tuple[torch.nn.Module, dict[str, str]]:
+    from safetensors import safe_open
+
+    try:
+        with safe_open(path, framework="pt") as f:
+            meta = dict(f.metadata() or {})
+            state = {k: f.get_tensor(k).float() for k in f.keys()}  # noqa: SIM118 - safe_open has no __iter__
+        model = build_model(**json.loads(meta["config"]))
+        model.load_state_dict(state, strict=False)
+    except Exception as e:  # noqa: BLE001 - any failure means the file is unusable
+        raise ResourceError(
+            f"cannot load {path}: {type(e).__name__}: {e}; rebuild it with 'python scripts/train_glyph_encoder.py'"
+        ) from None
+    model.eval()
+    return model, meta
+
+
+def load_encoder(path: str | Path | None = None) -> tuple[torch.nn.Module, dict[str, str]]:
+    """(model in eval mode, metadata) from ``path`` or the shipped weights."""
+    p = str(path or weights_path())
+    return _load(p, file_digest(p))
+
+
+def embed_images(model: torch.nn.Module, images: np.ndarray, batch: int = 2048) -> np.ndarray:
+    """Per-image embeddings, float32 (..., dim), L2-normalised; ``images`` float (..., size, size) in [0, 1]."""
+    import torch
+
+    lead = images.shape[:-2]
+    flat = np.ascontiguousarray(images, dtype=np.float32).reshape(-1, 1, *images.shape[-2:])
+    dim = model.config["dim"]  # type: ignore[index]
+    out = np.empty((len(flat), dim), dtype=np.float32)
+    with torch.inference_mode():
+        for i in range(0, len(flat), batch):
+            z = model(torch.from_numpy(flat[i : i + batch]))
+            out[i : i + batch] = torch.nn.functional.normalize(z, dim=1).numpy()
+    return out.reshape(*lead, dim)
+
+
+def combine(per_font: np.ndarray, blank: np.ndarray | None = None) -> np.ndarray:
+    """Character embeddings from (N, F, D) per-font embeddings: normalised mean over non-blank slots."""
+    w = np.ones(per_font.shape[:2], dtype=np.float32) if blank is None else (~blank).astype(np.float32)
+    mean = (per_font * w[..., None]).sum(axis=1)
+    norm = np.linalg.norm(mean, axis=1, keepdims=True)
+    return (mean / np.maximum(norm, 1e-12)).astype(np.float32)
+
+
+def embed_chars(chars: str, path: str | Path | None = None) -> np.ndarray:
+    """Embeddings of characters drawn in the fonts the encoder was trained with (uses glyph tables)."""
+    from .glyph import glyph_table, render
+
+    model, meta = load_encoder(path)
+    fonts = tuple(json.loads(meta.get("fonts", '["song", "hei", "kai"]')))
+    size = int(model.config["size"])  # type: ignore[index]
+    if len(chars) < 2000:  # drawing a few characters beats building the URO table
+        images = render(chars, fonts, size)
+    else:
+        images = glyph_table(blocks=("uro",), fonts=fonts, size=size).lookup(chars)
+    blank = images.reshape(*images.shape[:2], -1).max(axis=2) == 0
+    return combine(embed_images(model, images), blank)
