@@ -31,6 +31,8 @@ _LAZY: dict[str, str] = {
     "unihan": "cjkglyph.unihan",
     "parse_ids": "cjkglyph.ids:parse_ids",
     "ids_similarity": "cjkglyph.ids_compare:ids_similarity",
+    "similar": "cjkglyph.similarity:similar",
+    "confusion_set": "cjkglyph.similarity:confusion_set",
     "abbrev": "cjkglyph.abbrev",
     "LanguageModel": "cjkglyph.lm:LanguageModel",
     "convert": "cjkglyph.conversion:convert",

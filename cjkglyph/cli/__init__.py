@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "ids": "cjkglyph.cli.ids",
     "lm": "cjkglyph.cli.lm",
     "abbrev": "cjkglyph.cli.abbrev",
+    "similar": "cjkglyph.cli.similar",
+    "graph": "cjkglyph.cli.graph",
     "convert-checkpoint": "cjkglyph.cli.convert_checkpoint",
 }
 
