@@ -35,6 +35,7 @@ _LAZY: dict[str, str] = {
     "confusion_set": "cjkglyph.similarity:confusion_set",
     "abbrev": "cjkglyph.abbrev",
     "LanguageModel": "cjkglyph.lm:LanguageModel",
+    "Corrector": "cjkglyph.spellcheck:Corrector",
     "convert": "cjkglyph.conversion:convert",
     "pipeline": "cjkglyph.pipelines:pipeline",
     "available_tasks": "cjkglyph.pipelines:available_tasks",

@@ -54,6 +54,7 @@ _TASKS: dict[str, str | Callable[..., Pipeline]] = {
     "pinyin": "cjkglyph.pinyin:PinyinPipeline",
     "ids": "cjkglyph.charinfo:IDSPipeline",
     "abbreviation": "cjkglyph.abbrev:AbbreviationPipeline",
+    "spell-check": "cjkglyph.spellcheck:SpellCheckPipeline",
 }
 
 

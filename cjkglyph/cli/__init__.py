@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "ids": "cjkglyph.cli.ids",
     "lm": "cjkglyph.cli.lm",
     "abbrev": "cjkglyph.cli.abbrev",
+    "check": "cjkglyph.cli.check",
     "similar": "cjkglyph.cli.similar",
     "graph": "cjkglyph.cli.graph",
     "convert-checkpoint": "cjkglyph.cli.convert_checkpoint",

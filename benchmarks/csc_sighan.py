@@ -1,0 +1,219 @@
+"""Benchmark the spelling corrector on a SIGHAN-format file (``source<TAB>target`` per line).
+
+Default file: ../shared/benchmarks/csc/sighan14_test.tsv, the development set
+(never used for training or tuning). Prints sentence-level detection and
+correction precision/recall/F1 as in SpellGCN/ReaLiSe (a sentence counts for
+correction only when its predicted edits equal the gold edits exactly; P over
+sentences with predicted edits, R over sentences with gold edits), character-level
+numbers, and speed, for:
+
+* ``cjkglyph check``: the shipped statistical corrector;
+* a baseline in the same run: LM-only correction with same-pronunciation
+  candidates (same language model and candidate table, relation same sound;
+  an edit is accepted when it raises the sentence's log10 probability by more
+  than ``--baseline-margin``), one round, as the prototype of
+  ../shared/notes/spellcheck-calibration.md.
+
+Speed is measured in this process (one core) and, with ``--jobs 2``, with two
+worker processes (the target machine has 2 cores); the ratio to the baseline
+is printed since the machine may be shared. ``--reference`` also scores the
+predictions with ../shared/tools/csc_score.py (the reference implementation)
+to check that both metric implementations agree. The cross-validated train
+numbers stored in the model file (``scripts/train_spellcheck.py``) are printed too.
+
+    python benchmarks/csc_sighan.py [FILE] [--threshold P] [--lm FILE] [--limit N] [--jobs 2] [--reference]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
+
+from cjkglyph.csc_metrics import csc_metrics  # noqa: E402
+
+DEFAULT = REPO.parent / "shared" / "benchmarks" / "csc" / "sighan14_test.tsv"
+REFERENCE = REPO.parent / "shared" / "tools" / "csc_score.py"
+
+
+def read(path: Path) -> tuple[list[str], list[str]]:
+    srcs, golds = [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 2 and len(parts[0]) == len(parts[1]):
+                srcs.append(parts[0])
+                golds.append(parts[1])
+    return srcs, golds
+
+
+def line(name: str, m: dict, speed: float | None = None, extra: str = "") -> str:
+    d, c = m["sentence"]["detection"], m["sentence"]["correction"]
+    cd, cc = m["character"]["detection"], m["character"]["correction"]
+    sp = f" | {speed:.0f} sent/s" if speed is not None else ""
+    return (
+        f"| {name} | {100 * d['p']:.1f} / {100 * d['r']:.1f} / {100 * d['f1']:.1f} "
+        f"| {100 * c['p']:.1f} / {100 * c['r']:.1f} / {100 * c['f1']:.1f} "
+        f"| {100 * cd['f1']:.1f} / {100 * cc['f1']:.1f}{sp} |{extra}"
+    )
+
+
+class Baseline:
+    """LM-only corrector: same-sound candidates, accept the best gain above a margin, non-adjacent edits."""
+
+    def __init__(self, corrector, margin: float) -> None:  # noqa: ANN001
+        self.lm = corrector.lm
+        t = corrector.table
+        same = (t.rel & 0b11) > 0
+        self.table = t
+        self.same = same
+        self.margin = margin
+
+    def correct_batch(self, texts: list[str]) -> list[str]:
+        from cjkglyph.chars import han_mask
+
+        out = []
+        for b in range(0, len(texts), 64):
+            part = texts[b : b + 64]
+            rows, poss, cands = [], [], []
+            for r, t in enumerate(part):
+                cps = np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+                pos = np.flatnonzero(np.array(han_mask(t), dtype=bool))
+                trow = self.table.rows_of(cps[pos])
+                ok = trow >= 0
+                owner, entry = self.table.entries(trow[ok])
+                keep = self.same[entry] & (self.lm.ids_of(self.table.cand[entry]) > 1)
+                rows.append(np.full(int(keep.sum()), r))
+                poss.append(pos[ok][owner[keep]])
+                cands.append(self.table.cand[entry[keep]])
+            row, pos, cand = np.concatenate(rows), np.concatenate(poss), np.concatenate(cands)
+            delta = self.lm.substitution_deltas_batch(part, row, pos, cand) if len(row) else np.zeros(0)
+            res = [list(t) for t in part]
+            taken: dict[int, list[int]] = {}
+            for k in np.argsort(-delta, kind="stable").tolist():
+                if delta[k] <= self.margin:
+                    break
+                r, p = int(row[k]), int(pos[k])
+                if any(abs(p - q) < 2 for q in taken.setdefault(r, [])):
+                    continue
+                taken[r].append(p)
+                res[r][p] = chr(int(cand[k]))
+            out.extend("".join(x) for x in res)
+        return out
+
+
+_WORKER = None
+
+
+def _init_worker(kwargs: dict) -> None:
+    global _WORKER
+    from cjkglyph.spellcheck import Corrector
+
+    _WORKER = Corrector(**kwargs)
+
+
+def _work(texts: list[str]) -> list[str]:
+    assert _WORKER is not None
+    return [r["target"] for r in _WORKER.correct_batch(texts)]
+
+
+def timed(fn, texts: list[str]) -> tuple[list[str], float, float]:  # noqa: ANN001
+    """Predictions, sentences per wall-clock second, sentences per CPU second of this process."""
+    start, cpu = time.perf_counter(), time.process_time()
+    preds = fn(texts)
+    wall, used = time.perf_counter() - start, time.process_time() - cpu
+    return preds, len(texts) / max(wall, 1e-9), len(texts) / max(used, 1e-9)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("file", nargs="?", default=str(DEFAULT))
+    ap.add_argument("--threshold", type=float, default=None)
+    ap.add_argument("--lm", default=None)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--jobs", type=int, default=1, help="also time the corrector with this many worker processes")
+    ap.add_argument("--baseline-margin", type=float, default=1.0, help="log10 gain the baseline needs (chosen on train)")
+    ap.add_argument("--reference", action="store_true", help="also score with ../shared/tools/csc_score.py")
+    ap.add_argument("--save", metavar="FILE", help="write the corrector's predictions, one line each")
+    args = ap.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from cjkglyph.spellcheck import Corrector
+
+    srcs, golds = read(Path(args.file))
+    if args.limit:
+        srcs, golds = srcs[: args.limit], golds[: args.limit]
+    t = time.perf_counter()
+    kwargs = {"lm": args.lm, "threshold": args.threshold}
+    corr = Corrector(**kwargs)
+    corr.correct("预热一下。")
+    load_s = time.perf_counter() - t
+    base = Baseline(corr, args.baseline_margin)
+    base.correct_batch(srcs[:8])
+
+    preds, speed, cspeed = timed(lambda x: [r["target"] for r in corr.correct_batch(x)], srcs)
+    bpreds, bspeed, bcspeed = timed(base.correct_batch, srcs)
+    m = csc_metrics(srcs, golds, preds)
+    bm = csc_metrics(srcs, golds, bpreds)
+    n_err = sum(s != g for s, g in zip(srcs, golds))
+    print(f"{Path(args.file).name}: {len(srcs)} sentences ({n_err} with errors), mean length {np.mean([len(s) for s in srcs]):.1f}; "
+          f"threshold {corr.threshold:.3f}; corrector load {load_s:.2f}s")
+    print("| system | sentence detection P / R / F1 | sentence correction P / R / F1 | char det / corr F1 | speed (1 process, wall) |")
+    print("|---|---|---|---|---|")
+    print(line("cjkglyph check (statistical)", m, speed))
+    print(line(f"baseline: LM only, same-sound candidates, gain > {args.baseline_margin}", bm, bspeed))
+    print(
+        f"speed per CPU second (robust on a shared machine): corrector {cspeed:.0f} sent/s, baseline {bcspeed:.0f} sent/s "
+        f"(ratio {cspeed / bcspeed:.2f}); 2 cores = 2 processes: about {2 * cspeed:.0f} sent/s"
+    )
+    if args.jobs > 1:
+        import multiprocessing as mp
+
+        chunks = [srcs[i : i + 64] for i in range(0, len(srcs), 64)]
+        with mp.get_context("fork").Pool(args.jobs, _init_worker, (kwargs,)) as pool:
+            pool.map(_work, [["预热。"]] * args.jobs)
+            start = time.perf_counter()
+            par = [p for part in pool.map(_work, chunks) for p in part]
+            pspeed = len(srcs) / (time.perf_counter() - start)
+        assert par == preds
+        print(f"corrector with {args.jobs} processes: {pspeed:.0f} sent/s ({pspeed / bspeed:.2f}x the 1-process baseline)")
+    info = corr.model.info.get("cv_sentence")
+    if info:
+        d, c = info["detection"], info["correction"]
+        print(
+            f"cross-validated on SIGHAN-13/14/15 train (5 folds, sources + corrected targets as clean sentences): "
+            f"detection P/R/F1 {d['p']:.1f}/{d['r']:.1f}/{d['f1']:.1f}, correction P/R/F1 {c['p']:.1f}/{c['r']:.1f}/{c['f1']:.1f}"
+        )
+    if args.save:
+        Path(args.save).write_text("".join(p + "\n" for p in preds), encoding="utf-8")
+    if args.reference:
+        if not REFERENCE.exists():
+            print(f"reference scorer {REFERENCE} not found")
+            return
+        spec = importlib.util.spec_from_file_location("csc_score", REFERENCE)
+        assert spec and spec.loader
+        ref = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(ref)
+        r = ref.evaluate(srcs, golds, preds)
+        ours = m["sentence"]
+        agree = all(
+            abs(r[f"sent-{a}"][k] - 100 * ours[b][k]) < 1e-9
+            for a, b in (("detect", "detection"), ("correct", "correction"))
+            for k in ("p", "r", "f1")
+        )
+        print(
+            "reference csc_score.py: sent-detect F1 {:.2f}, sent-correct F1 {:.2f}; agrees with cjkglyph.csc_metrics: {}".format(
+                r["sent-detect"]["f1"], r["sent-correct"]["f1"], agree
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

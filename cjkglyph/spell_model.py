@@ -1,0 +1,153 @@
+"""The learned scorer of the spelling checker: a tiny MLP over candidate features, stored as JSON.
+
+``data/spellcheck/model.json`` (written by ``scripts/train_spellcheck.py``)
+holds the feature names, their standardisation, the layers, the decision
+threshold chosen by cross-validation on the SIGHAN train sets, the decoding
+parameters and the 的/地/得 context counts. Scoring is plain numpy: one logit
+per candidate, ``sigmoid(logit)`` = P(the candidate is the right correction).
+
+>>> from cjkglyph.spell_model import SpellModel
+>>> m = SpellModel.load()                       # doctest: +SKIP
+>>> m.logits(batch.x).shape                     # doctest: +SKIP
+(n,)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ResourceError
+
+__all__ = ["MODEL", "SpellModel"]
+
+#: Shipped model, relative to ``data/``.
+MODEL = ("spellcheck", "model.json")
+FORMAT = "cjkglyph-spell-model"
+_REBUILD = "rebuild it with 'python scripts/train_spellcheck.py' or reinstall cjkglyph"
+
+
+@dataclass
+class SpellModel:
+    """Standardise, then ``tanh`` hidden layers, then a linear output (one logit per candidate)."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    std: np.ndarray
+    layers: list[tuple[np.ndarray, np.ndarray]]
+    threshold: float = 0.5
+    params: dict[str, Any] = field(default_factory=dict)
+    de_counts: np.ndarray | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+    #: Directory of the model file: companion files named in ``params`` (e.g. ``domain_lm``) live there.
+    directory: Path | None = None
+
+    def logits(self, x: np.ndarray, columns: tuple[str, ...] | None = None) -> np.ndarray:
+        """Logits (n,) for feature rows whose columns are named ``columns`` (default: :data:`cjkglyph.spell_features.FEATURES`)."""
+        if columns is None:
+            from .spell_features import FEATURES
+
+            columns = FEATURES
+        idx = [columns.index(f) for f in self.features]
+        h = (x[:, idx].astype(np.float32) - self.mean) / self.std
+        for k, (w, b) in enumerate(self.layers):
+            h = h @ w + b
+            if k < len(self.layers) - 1:
+                np.tanh(h, out=h)
+        return h[:, 0]
+
+    # ------------------------------------------------------------------ (de)serialisation
+    def to_json(self) -> dict[str, Any]:
+        r = lambda a: np.round(np.asarray(a, dtype=np.float64), 6).tolist()  # noqa: E731
+        return {
+            "format": FORMAT,
+            "version": 1,
+            "features": list(self.features),
+            "mean": r(self.mean),
+            "std": r(self.std),
+            "layers": [{"weight": r(w), "bias": r(b)} for w, b in self.layers],
+            "threshold": float(self.threshold),
+            "params": self.params,
+            "de_counts": None if self.de_counts is None else np.asarray(self.de_counts).astype(int).tolist(),
+            "info": self.info,
+        }
+
+    @classmethod
+    def from_json(cls, blob: dict[str, Any], where: str = "<memory>") -> SpellModel:
+        from .spell_features import FEATURES, N_CLASSES
+
+        try:
+            if blob.get("format") != FORMAT:
+                raise ValueError(f"not a {FORMAT} file")
+            features = tuple(blob["features"])
+            unknown = [f for f in features if f not in FEATURES]
+            if unknown:
+                raise ValueError(f"unknown features {unknown} (written by a newer cjkglyph?)")
+            layers = [(np.asarray(l["weight"], dtype=np.float32), np.asarray(l["bias"], dtype=np.float32)) for l in blob["layers"]]
+            width = len(features)
+            for w, b in layers:
+                if w.ndim != 2 or w.shape[0] != width or b.shape != (w.shape[1],):
+                    raise ValueError("layer shapes do not chain")
+                width = w.shape[1]
+            if width != 1:
+                raise ValueError("the last layer must have one output")
+            de = blob.get("de_counts")
+            de_counts = None if de is None else np.asarray(de, dtype=np.int64)
+            if de_counts is not None and de_counts.shape != (3, N_CLASSES, N_CLASSES):
+                raise ValueError("de_counts has the wrong shape")
+            mean = np.asarray(blob["mean"], dtype=np.float32)
+            std = np.maximum(np.asarray(blob["std"], dtype=np.float32), 1e-6)
+            if mean.shape != (len(features),) or std.shape != mean.shape:
+                raise ValueError("standardisation does not match the features")
+            return cls(
+                features=features,
+                mean=mean,
+                std=std,
+                layers=layers,
+                threshold=float(blob.get("threshold", 0.5)),
+                params=dict(blob.get("params", {})),
+                de_counts=de_counts,
+                info=dict(blob.get("info", {})),
+            )
+        except (KeyError, TypeError, ValueError) as e:
+            raise ResourceError(f"corrupt spelling model {where}: {e}; {_REBUILD}") from None
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> SpellModel:
+        """The model at ``path`` (default: the shipped ``data/spellcheck/model.json``)."""
+        from .resources import data_path
+
+        p = Path(path) if path is not None else data_path(*MODEL)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ResourceError(f"missing spelling model {p}; {_REBUILD}") from None
+        except OSError as e:
+            raise ResourceError(f"cannot read {p}: {e.strerror or e}; {_REBUILD}") from None
+        try:
+            blob = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ResourceError(f"corrupt spelling model {p}: {e}; {_REBUILD}") from None
+        model = cls.from_json(blob, str(p))
+        model.directory = p.parent
+        return model
+
+    def companion(self, name: str) -> Path:
+        """Path of a file that goes with the model (next to the model file, else in ``data/spellcheck``)."""
+        from .resources import data_path
+
+        if self.directory is not None:
+            return self.directory / name
+        return data_path(MODEL[0], name)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        from .resources import atomic_write
+
+        text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"
+        with atomic_write(path, "wb") as f:
+            f.write(text.encode("utf-8"))

@@ -1,0 +1,200 @@
+"""Statistical spelling corrector: corrections, positions, hostile input, user files, CLI, pipeline, metrics.
+
+Uses the shipped language model and data/spellcheck/* (no /work/shared). The
+first corrector of a session builds the word lexicon in the test cache
+(about 10 s of CPU); every test shares it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cjkglyph
+from cjkglyph.csc_metrics import csc_metrics
+from cjkglyph.errors import InputError
+from cjkglyph.spellcheck import Corrector, parse_user_confusion, split_chunks
+
+EXAMPLE = "我们今天去公圆玩"
+FIXED = "我们今天去公园玩"
+CLEAN = [
+    "今天天气很好，我们一起去公园散步。",
+    "我喜欢吃苹果和香蕉。",
+    "这本书写得非常好，我已经看了三遍。",
+    "他每天早上七点起床，然后去学校上课。",
+    "请把窗户关上，外面太冷了。",
+]
+
+
+@pytest.fixture(scope="module")
+def corrector() -> Corrector:
+    return Corrector()
+
+
+def _check_shape(r: dict[str, Any], text: str) -> None:
+    assert set(r) == {"source", "target", "errors"}
+    assert r["source"] == text
+    assert len(r["target"]) == len(text)
+    target = list(text)
+    for e in r["errors"]:
+        assert set(e) == {"pos", "wrong", "right", "score", "relation"}
+        assert isinstance(e["pos"], int) and 0 <= e["pos"] < len(text)
+        assert text[e["pos"]] == e["wrong"] != e["right"]
+        assert 0.0 <= e["score"] <= 1.0 and isinstance(e["relation"], str)
+        target[e["pos"]] = e["right"]
+    assert "".join(target) == r["target"]
+    json.dumps(r, ensure_ascii=False)
+
+
+def test_example(corrector: Corrector) -> None:
+    r = corrector.correct(EXAMPLE)
+    _check_shape(r, EXAMPLE)
+    assert r["target"] == FIXED
+    assert [(e["pos"], e["wrong"], e["right"]) for e in r["errors"]] == [(6, "圆", "园")]
+
+
+def test_clean_sentences_unchanged(corrector: Corrector) -> None:
+    for r, text in zip(corrector.correct_batch(CLEAN), CLEAN):
+        assert r["target"] == text, r["errors"]
+
+
+def test_positions_with_hostile_prefix(corrector: Corrector) -> None:
+    for prefix in ("😀", "\U00020000\U0002a6d6", "👩‍👩‍👧 ", "\x00\x1b[31m", "\u202e", "é"):
+        text = prefix + EXAMPLE
+        r = corrector.correct(text)
+        _check_shape(r, text)
+        assert r["target"] == prefix + FIXED
+        assert r["errors"][-1]["pos"] == len(prefix) + 6
+
+
+def test_long_text_split_and_rejoined(corrector: Corrector) -> None:
+    text = (EXAMPLE + "。") * 60 + "，".join(["今天天气很好"] * 40)
+    assert len(split_chunks(text)) > 1
+    r = corrector.correct(text)
+    _check_shape(r, text)
+    assert r["target"].count(FIXED) == 60
+    assert [e["pos"] for e in r["errors"]] == [9 * k + 6 for k in range(60)]
+
+
+def test_empty_and_non_han(corrector: Corrector) -> None:
+    texts = ["", " ", "\n", "iPhone 12 Pro Max 1,299.00", "😀😀😀", "\U00020000\U00031350"]
+    for r, t in zip(corrector.correct_batch(texts), texts):
+        _check_shape(r, t)
+        assert r["target"] == t and r["errors"] == []
+
+
+def test_numbers_and_latin_protected(corrector: Corrector) -> None:
+    text = "我在2020年买了iPhone 12，" + EXAMPLE
+    r = corrector.correct(text)
+    _check_shape(r, text)
+    assert all("\u4e00" <= e["wrong"] <= "\u9fff" for e in r["errors"])
+    assert r["target"].startswith("我在2020年买了iPhone 12，")
+
+
+def test_split_chunks_cover() -> None:
+    text = "一。二！三？" + "字" * 500 + "，尾"
+    spans = split_chunks(text, 50)
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+    assert all(0 < e - s <= 50 for s, e in spans)
+    assert split_chunks("") == []
+
+
+def test_user_confusion_and_whitelist(tmp_path: Path) -> None:
+    conf = tmp_path / "my_confusion.txt"
+    conf.write_text("# pycorrector format\n变形金钢 变形金刚\n公圆 公圆\n", encoding="utf-8")
+    uc = parse_user_confusion(conf.read_text(encoding="utf-8").splitlines())
+    assert uc.word_pairs == {"变形金钢": "变形金刚"} and uc.whitelist == {"公圆"}
+    c = Corrector(confusion=str(conf))
+    r = c.correct("我喜欢变形金钢。" + EXAMPLE)
+    assert r["target"] == "我喜欢变形金刚。" + EXAMPLE  # 公圆 is whitelisted
+    assert [(e["pos"], e["right"], e["relation"]) for e in r["errors"]] == [(6, "刚", "user")]
+    c2 = Corrector(confusion=[("变形金钢", "变形金刚")])
+    assert c2.correct("变形金钢")["target"] == "变形金刚"
+    with pytest.raises(InputError):
+        Corrector(confusion=str(tmp_path / "missing.txt"))
+
+
+def test_threshold_validation() -> None:
+    with pytest.raises(InputError):
+        Corrector(threshold=1.5)
+
+
+def test_high_threshold_makes_fewer_edits(corrector: Corrector) -> None:
+    strict = Corrector(threshold=0.999)
+    text = "我门今天去公圆玩，在见。"
+    assert len(strict.correct(text)["errors"]) <= len(corrector.correct(text)["errors"])
+
+
+def test_pipeline(corrector: Corrector) -> None:
+    pipe = cjkglyph.pipeline("spell-check")
+    assert pipe(EXAMPLE)["target"] == FIXED
+    assert [r["target"] for r in pipe([EXAMPLE, ""])] == [FIXED, ""]
+    with pytest.raises(InputError):  # model=DIR is the neural corrector's hook: a missing directory is bad input
+        cjkglyph.pipeline("spell-check", model="no/such/model/dir")
+
+
+def test_cli_formats(cli: Any, tmp_path: Path) -> None:
+    code, out, _ = cli("check", EXAMPLE)
+    assert code == 0 and out == FIXED + "\n"
+    code, out, _ = cli("check", "--format", "jsonl", EXAMPLE, "")
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert code == 0 and rows[0]["errors"][0]["pos"] == 6 and rows[1]["target"] == ""
+    code, out, _ = cli("check", "--format", "json", EXAMPLE)
+    assert code == 0 and json.loads(out)["target"] == FIXED
+    src = tmp_path / "in.txt"
+    src.write_text(EXAMPLE + "\n" + CLEAN[0] + "\n", encoding="utf-8")
+    code, out, _ = cli("check", "-i", str(src), "--format", "tsv")
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "source\ttarget\terrors"
+    assert lines[1] == f"{EXAMPLE}\t{FIXED}\t6:圆->园" and lines[2] == f"{CLEAN[0]}\t{CLEAN[0]}\t"
+    code, _, err = cli("check", "--threshold", "2", EXAMPLE)
+    assert code == 2 and "threshold" in err
+    code, _, err = cli("check", "--model", str(tmp_path / "missing"), EXAMPLE)
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_metrics_hand_computed() -> None:
+    src = ["我门好", "他去公圆", "天气很好", "在见了"]
+    gold = ["我们好", "他去公园", "天气很好", "再见了"]
+    pred = ["我们好", "她去公园", "天汽很好", "在见了"]
+    m = csc_metrics(src, gold, pred)
+    # predicted-edit sentences: 1 (right), 2 (extra edit: wrong), 3 (false alarm); gold-edit sentences: 1, 2, 4
+    assert m["sentence"]["correction"]["p"] == pytest.approx(1 / 3)
+    assert m["sentence"]["correction"]["r"] == pytest.approx(1 / 3)
+    assert m["sentence"]["detection"]["f1"] == pytest.approx(1 / 3)
+    # characters: gold edits 3, predicted 4, right 2
+    assert m["character"]["correction"]["p"] == pytest.approx(2 / 4)
+    assert m["character"]["correction"]["r"] == pytest.approx(2 / 3)
+
+
+_HOSTILE = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("我们今天去公圆玩的地得他她在再。，！？ 0123abcXYZ\n\t")),
+        st.sampled_from(["😀", "👩", "\u200d", "\u0301", "\u202e", "\x00", "\x7f", "\ufeff", "\U00020000", "\U00031350", "\U000323b0"]),
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+    ),
+    max_size=120,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(_HOSTILE, max_size=4))
+def test_hostile_input(corrector: Corrector, texts: list[str]) -> None:
+    results = corrector.correct_batch(texts)
+    assert len(results) == len(texts)
+    for r, t in zip(results, texts):
+        _check_shape(r, t)
+
+
+@pytest.mark.slow
+def test_huge_line(corrector: Corrector) -> None:
+    text = (EXAMPLE + "，" + "abc😀" + "\U00020000") * 15000  # 210,000 characters, no sentence end
+    r = corrector.correct(text)
+    _check_shape(r, text)
+    assert r["target"].count(FIXED) == 15000
