@@ -7,16 +7,31 @@ for ``zh``), a two-letter initial ``zh``/``ch``/``sh``, or a whole syllable
 (``buhaoys``, ``bu hao ys`` inside one run); every reading is kept in a lattice.
 Words of the :mod:`cjkglyph.lexicon` whose syllables match consecutive tokens
 are its edges; a k-best search over the lattice with word frequencies proposes
-expansions, and every proposal is then scored in its sentence with the
-character language model, in one batched call. For an n-gram model only the
-characters whose history the expansion touches differ between candidates, so
-each candidate is scored on a window of ``order - 1`` characters of context on
-both sides: the same ranking as scoring the whole sentence, much cheaper.
+expansions, and every proposal is then scored in its sentence by a log-linear
+ranker over the features :data:`FEATURES`:
 
-Final score (log10 scale) = LM window score + ``word_weight`` x sum of the
-words' log10 frequencies + ``word_penalty`` x number of words +
-``curated_bonus`` x number of words from the curated list of conventional chat
-abbreviations (``yyds`` is 永远的神 even where 永远都是 reads more fluently).
+* ``lm``: the character language model's log10 score, in one batched call. For
+  an n-gram model only the characters whose history the expansion touches
+  differ between candidates, so each candidate is scored on a window of
+  ``order - 1`` characters of context on both sides: the same ranking as
+  scoring the whole sentence, much cheaper;
+* ``lexicon``, ``words``, ``curated``, ``extra_letters``, ``single``: the sum of the
+  words' log10 lexicon frequencies, the number of words, of words from the
+  curated list of conventional chat abbreviations (``yyds`` is 永远的神 even where
+  永远都是 reads more fluently), of letters beyond one per syllable
+  (``sh`` read as one syllable), and whether the expansion is one character;
+* from :class:`cjkglyph.word_context.WordContext` (the context is segmented
+  with jieba): the words' log10 frequencies in three genres of the corpus
+  (``freq_*``), the association of the first word with the word before and of
+  the last word with the word after (``assoc_left``/``assoc_right``: log10
+  P(w | neighbour) / P(w)), and the cosine between the words' topic vectors and
+  the context's (``topic``; ``no_topic`` when no word has one);
+* ``repeat``: the expansion occurs in the rest of the line (学历，李湘学历，汪涵xl).
+
+The weights (``data/lexicon/abbrev_ranker.json``) were fitted by
+``scripts/train_abbrev_ranker.py`` on synthetic examples made from corpus lines
+that neither the LM nor the word statistics saw; ``curated`` is set by hand
+(chat slang is absent from the corpus).
 
 Lines with several runs are decoded one run at a time, left to right, each
 with the best expansions of the others in its context, then once more each run
@@ -39,7 +54,8 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .pipelines import Pipeline
 
@@ -49,6 +65,7 @@ if TYPE_CHECKING:
     from .lexicon import Lexicon
 
 __all__ = [
+    "FEATURES",
     "AbbreviationDecoder",
     "AbbreviationPipeline",
     "Run",
@@ -57,6 +74,30 @@ __all__ = [
     "english_words",
     "find_runs",
 ]
+
+#: Ranking features of a candidate expansion (see the module docstring), in weight-vector order.
+FEATURES: tuple[str, ...] = (
+    "lm",
+    "lexicon",
+    "words",
+    "curated",
+    "extra_letters",
+    "single",
+    "freq_reviews",
+    "freq_news",
+    "freq_general",
+    "assoc_left",
+    "assoc_right",
+    "topic",
+    "no_topic",
+    "repeat",
+)
+_COL = {f: i for i, f in enumerate(FEATURES)}
+#: Features that need a :class:`cjkglyph.word_context.WordContext`.
+_CONTEXT_FEATURES = frozenset(f for f in FEATURES if f.startswith(("freq_", "assoc_")) or f.endswith("topic"))
+
+#: Characters on each side of a run searched for a repeat of the expansion.
+_REPEAT_CHARS = 60
 
 #: Hard limits that keep hostile input cheap.
 MAX_RUN = 40
@@ -68,6 +109,37 @@ class Scorer(Protocol):
 
     def score(self, texts: Sequence[str]) -> np.ndarray: ...
 
+
+class Proposal(NamedTuple):
+    """A context-free expansion of a letter run (see :meth:`AbbreviationDecoder.expansions`)."""
+
+    text: str
+    logp: float  # sum of the words' log10 lexicon frequencies
+    n_words: int
+    curated: int  # words from the curated list of chat abbreviations
+    words: tuple[str, ...]
+    word_logp: tuple[float, ...]  # each word's log10 lexicon frequency
+
+
+@lru_cache(maxsize=4)
+def load_weights(path: str | None = None) -> dict[str, float]:
+    """Ranker weights ``{feature: weight}`` from a JSON file (default: the shipped ``abbrev_ranker.json``)."""
+    import json
+
+    from .errors import ResourceError
+    from .resources import data_path
+
+    file = data_path("lexicon", "abbrev_ranker.json") if path is None else path
+    try:
+        with open(file, encoding="utf-8") as f:
+            weights = json.load(f)["weights"]
+        out = {str(k): float(v) for k, v in weights.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ResourceError(f"cannot read ranker weights {file}: {e}; rebuild with scripts/train_abbrev_ranker.py") from None
+    unknown = set(out) - set(FEATURES)
+    if unknown:
+        raise ResourceError(f"{file}: unknown features {sorted(unknown)}; rebuild with scripts/train_abbrev_ranker.py")
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -199,15 +271,18 @@ class AbbreviationDecoder:
 
     ``lm``: a :class:`Scorer` (or a callable ``texts -> log10 array``), ``"default"``
     for the shipped character LM, or None for dictionary frequencies only.
+    ``word_context``: a :class:`cjkglyph.word_context.WordContext`, a path,
+    ``"default"`` for the shipped one, or None (its features are then 0).
+    ``weights``: ``{feature: weight}`` over :data:`FEATURES` (missing ones are 0),
+    a JSON file (see :func:`load_weights`) or ``"default"`` for the shipped ones.
     ``reranker``: an optional object with ``rerank(items)`` (see
     :mod:`cjkglyph.abbrev_neural`) whose scores are added with ``reranker_weight``.
     """
 
     lm: Any = "default"
     lexicon: Lexicon | None = None
-    word_weight: float = 0.2
-    word_penalty: float = -3.0
-    curated_bonus: float = 3.0
+    word_context: Any = "default"
+    weights: Any = "default"
     gen_word_penalty: float = -1.5
     per_key: int = 500
     per_char: int = 40
@@ -222,6 +297,8 @@ class AbbreviationDecoder:
     unknown_word_logp: float = -8.0
 
     def __post_init__(self) -> None:
+        import numpy as np
+
         if self.lexicon is None:
             from .lexicon import default_lexicon
 
@@ -230,10 +307,24 @@ class AbbreviationDecoder:
             from .lm import LanguageModel
 
             self.lm = LanguageModel.load(None if self.lm == "default" else self.lm)
+        if isinstance(self.weights, str):
+            self.weights = dict(load_weights(None if self.weights == "default" else self.weights))
+        else:
+            self.weights = {str(k): float(v) for k, v in dict(self.weights).items()}
+        unknown = set(self.weights) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown ranking features {sorted(unknown)}; known: {', '.join(FEATURES)}")
+        self._w = np.array([self.weights.get(f, 0.0) for f in FEATURES])
+        uses_context = any(self.weights.get(f, 0.0) for f in _CONTEXT_FEATURES)
+        if isinstance(self.word_context, (str, Path)):
+            from .word_context import WordContext
+
+            path = None if self.word_context == "default" else self.word_context
+            self.word_context = WordContext.load(path) if uses_context or path is not None else None
         self.keep = frozenset(self.keep)
         lex = self.lexicon
         self._tables = _tables_for(tuple(str(s) for s in lex.syllables))
-        self._word_cache: dict[str, list[tuple[str, float, int, int]]] = {}
+        self._word_cache: dict[str, list[Proposal]] = {}
 
     def clear_cache(self) -> None:
         """Forget the memoised context-free proposals (they are kept per letter run)."""
@@ -317,11 +408,12 @@ class AbbreviationDecoder:
                 ends[end][start] = (idx[order], logp[order])
         return ends
 
-    def expansions(self, letters: str) -> list[tuple[str, float, int, int]]:
+    def expansions(self, letters: str) -> list[Proposal]:
         """Context-free proposals for one run, best first.
 
-        Each is (characters, sum of the words' log10 frequencies, number of
-        words, number of them from the curated abbreviation list).
+        Each is a :class:`Proposal`: the characters, the sum of the words' log10
+        frequencies, the number of words and of those from the curated
+        abbreviation list, the words and their log10 frequencies.
 
         A k-best search over segmentations: hypotheses at each position are
         merged lazily from (hypothesis at start) x (edge start->end), both sorted.
@@ -355,22 +447,24 @@ class AbbreviationDecoder:
                     if na < len(hyps[start]) and nj < len(entries) and (g, na, nj) not in seen:
                         seen.add((g, na, nj))
                         heapq.heappush(heap, (-(hyps[start][na][0] + float(logp[nj]) + pen), g, na, nj))
-        best: dict[str, tuple[float, int, int]] = {}
+        best: dict[str, Proposal] = {}
         for i, h in enumerate(hyps[n]):
             words: list[str] = []
+            logps: list[float] = []
             curated = 0
             pos, idx = n, i
             while pos > 0:
                 hh = hyps[pos][idx]
                 words.append(lex.word(hh[5]))
+                logps.append(float(lex.logp[hh[5]]))
                 curated += int(lex.curated[hh[5]])
                 pos, idx = hh[3], hh[4]
             text = "".join(reversed(words))
             if text not in best:
-                best[text] = (h[1], h[2], curated)
+                best[text] = Proposal(text, h[1], h[2], curated, tuple(reversed(words)), tuple(reversed(logps)))
             if len(best) >= self.max_candidates:
                 break
-        result = [(t, *v) for t, v in best.items()]
+        result = list(best.values())
         if len(self._word_cache) > 4096:
             self._word_cache.clear()
         self._word_cache[letters] = result
@@ -378,26 +472,72 @@ class AbbreviationDecoder:
 
     # -- scoring in context ----------------------------------------------
 
-    def _score_run(self, text: str, run: Run) -> list[tuple[str, float]]:
-        """(expansion, score) for one run of ``text`` (other runs as they are in ``text``), best first."""
+    def _proposals(self, text: str, run: Run) -> list[Proposal]:
         props = self.expansions(run.letters)
         if self.reranker is not None and getattr(self.reranker, "proposes", lambda: False)():
-            seen = {p[0] for p in props}
+            seen = {p.text for p in props}
             extra = self.reranker.propose(text[: run.start], run.letters, text[run.end :])
-            props = props + [(t, self.unknown_word_logp, 1, 0) for t, _ in extra if t not in seen]
-        if not props:
-            return [(run.letters, 0.0)]
+            u = self.unknown_word_logp
+            props = props + [Proposal(t, u, 1, 0, (t,), (u,)) for t, _ in extra if t not in seen]
+        return props
+
+    def candidate_features(self, text: str, run: Run) -> tuple[list[str], np.ndarray]:
+        """The candidate expansions of ``run`` in ``text`` and their (n, len(FEATURES)) feature matrix.
+
+        >>> dec = AbbreviationDecoder()                                    # doctest: +SKIP
+        >>> texts, X = dec.candidate_features("真的bhys", find_runs("真的bhys")[0])  # doctest: +SKIP
+        """
+        import numpy as np
+
+        props = self._proposals(text, run)
+        n = len(props)
+        X = np.zeros((n, len(FEATURES)))
+        if not n:
+            return [], X
+        texts = [p.text for p in props]
         w = self.window
         left = text[max(0, run.start - w) : run.start]
         right = text[run.end : run.end + w]
-        windows = [left + p[0] + right for p in props]
-        lm = self._lm_scores(windows)
-        scores = [
-            float(lm[i]) + self.word_weight * ws + self.word_penalty * k + self.curated_bonus * c
-            for i, (_, ws, k, c) in enumerate(props)
-        ]
-        order = sorted(range(len(props)), key=lambda i: -scores[i])
-        ranked = [(props[i][0], scores[i]) for i in order]
+        c = _COL
+        X[:, c["lm"]] = self._lm_scores([left + t + right for t in texts])
+        X[:, c["lexicon"]] = [p.logp for p in props]
+        X[:, c["words"]] = [p.n_words for p in props]
+        X[:, c["curated"]] = [p.curated for p in props]
+        letters = len(run.letters.replace(" ", ""))
+        X[:, c["extra_letters"]] = [letters - len(t) for t in texts]
+        X[:, c["single"]] = [len(t) == 1 for t in texts]
+        around = text[max(0, run.start - _REPEAT_CHARS) : run.start] + "\n" + text[run.end : run.end + _REPEAT_CHARS]
+        X[:, c["repeat"]] = [t in around for t in texts]
+        wc = self.word_context
+        if wc is not None:
+            lw, rw = wc.context_words(text[: run.start], text[run.end :])
+            prev, nxt = wc.neighbours(lw, rw)
+            counts = np.array([len(p.words) for p in props])
+            starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            ids = wc.ids([x for p in props for x in p.words])
+            # words outside the table (rare, or chat slang absent from the corpus) keep their lexicon frequency
+            backoff = np.array([x for p in props for x in p.word_logp])
+            freq = np.add.reduceat(wc.log_freq(ids, backoff), starts, axis=0)
+            for g, name in enumerate(wc.group_names):
+                if f"freq_{name}" in c:
+                    X[:, c[f"freq_{name}"]] = freq[:, g]
+            X[:, c["assoc_left"]] = wc.association_left(prev, ids[starts])
+            X[:, c["assoc_right"]] = wc.association_right(ids[starts + counts - 1], nxt)
+            has = wc.has_vector(ids).astype(np.float64)
+            sims = wc.similarity(ids, wc.context_vector(lw + rw)) * has
+            known = np.add.reduceat(has, starts)
+            X[:, c["topic"]] = np.add.reduceat(sims, starts) / np.maximum(known, 1)
+            X[:, c["no_topic"]] = known == 0
+        return texts, X
+
+    def _score_run(self, text: str, run: Run) -> list[tuple[str, float]]:
+        """(expansion, score) for one run of ``text`` (other runs as they are in ``text``), best first."""
+        texts, X = self.candidate_features(text, run)
+        if not texts:
+            return [(run.letters, 0.0)]
+        scores = X @ self._w
+        order = sorted(range(len(texts)), key=lambda i: -scores[i])
+        ranked = [(texts[i], float(scores[i])) for i in order]
         if self.reranker is not None and len(ranked) > 1:
             ranked = self._rerank(text, run, ranked)
         return ranked

@@ -215,6 +215,60 @@ def test_bad_argument(dec: AbbreviationDecoder) -> None:
         dec.decode(None)  # type: ignore[arg-type]
 
 
+# ---------------------------------------------------------------------------- ranking features
+
+
+def test_candidate_features(dec: AbbreviationDecoder) -> None:
+    from cjkglyph.abbrev import FEATURES
+
+    text = "手机很好用，我的shj没电了"
+    run = find_runs(text)[0]
+    texts, X = dec.candidate_features(text, run)
+    assert X.shape == (len(texts), len(FEATURES)) and np.all(np.isfinite(X))
+    col = {f: X[:, i] for i, f in enumerate(FEATURES)}
+    i = texts.index("手机")
+    assert col["repeat"][i] == 1 and col["extra_letters"][i] == 1 and col["words"][i] == 1 and col["single"][i] == 0
+    singles = [j for j, t in enumerate(texts) if len(t) == 1]
+    assert all(col["single"][j] == 1 and col["extra_letters"][j] == 2 for j in singles)
+    assert dec.candidate_features("好iii", Run(1, 4, "iii"))[0] == []
+
+
+def test_weights_option(tiny: tuple[Lexicon, Any], tmp_path: Path) -> None:
+    from cjkglyph.abbrev import FEATURES, load_weights
+    from cjkglyph.errors import ResourceError
+
+    lex, lm = tiny
+    shipped = load_weights()
+    assert set(shipped) == set(FEATURES) and all(np.isfinite(list(shipped.values())))
+    with pytest.raises(ValueError, match="unknown ranking features"):
+        AbbreviationDecoder(lm=lm, lexicon=lex, weights={"lm": 1.0, "nope": 1.0})
+    bad = tmp_path / "w.json"
+    bad.write_text('{"weights": {"nope": 1}}', encoding="utf-8")
+    with pytest.raises(ResourceError, match="unknown features"):
+        AbbreviationDecoder(lm=lm, lexicon=lex, weights=str(bad))
+    bad.write_text("[1, 2", encoding="utf-8")
+    with pytest.raises(ResourceError, match="w.json"):
+        AbbreviationDecoder(lm=lm, lexicon=lex, weights=str(bad))
+    # dictionary frequencies only: the more frequent word wins whatever the context
+    freq = AbbreviationDecoder(lm=None, lexicon=lex, word_context=None, weights={"lexicon": 1.0, "words": -3.0})
+    assert freq.word_context is None
+    assert best(freq, "我的sj没电了") == "我的世界没电了"
+
+
+def test_topic_and_repeat_decide(tiny: tuple[Lexicon, Any]) -> None:
+    from cjkglyph.word_context import WordContext
+
+    lex, lm = tiny
+    counts = {"手机": [10, 10, 10], "世界": [10, 10, 10], "电池": [10, 10, 10], "和平": [10, 10, 10]}
+    vectors = {"手机": [1, 0, 0], "世界": [0, 1, 0], "电池": [0.9, 0.1, 0], "和平": [0.1, 0.9, 0]}
+    wc = WordContext.from_tables(counts, vectors=vectors)
+    topic = AbbreviationDecoder(lm=None, lexicon=lex, word_context=wc, weights={"lexicon": 1.0, "words": -3.0, "topic": 20.0})
+    assert best(topic, "电池不行，sj") == "电池不行，手机"
+    assert best(topic, "和平的sj") == "和平的世界"
+    repeat = AbbreviationDecoder(lm=None, lexicon=lex, word_context=None, weights={"lexicon": 1.0, "repeat": 10.0})
+    assert best(repeat, "手机很好，sj") == "手机很好，手机"
+
+
 # ---------------------------------------------------------------------------- CLI and pipeline
 
 

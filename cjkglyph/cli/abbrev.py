@@ -14,8 +14,9 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
         help="expand pinyin abbreviations (bhys -> 不好意思) in context",
         description=(
             "Decode every run of lowercase ASCII letters in each line (first letters of syllables, zh/ch/sh as one "
-            "or two letters, full syllables mixed in) into Chinese characters, chosen with a word lexicon and the "
-            "character language model using the context on both sides. Several runs in a line are decoded one "
+            "or two letters, full syllables mixed in) into Chinese characters, chosen with a word lexicon, the "
+            "character language model and word statistics (genre frequencies, neighbouring words, topic of the "
+            "line) using the context on both sides. Several runs in a line are decoded one "
             "after the other, each seeing the others' best expansions. text: the best line; jsonl/json: "
             '{"source", "runs", "candidates": [{"text", "expansion", "expansions", "score"}]} best first.'
         ),
