@@ -26,6 +26,8 @@ _LAZY: dict[str, str] = {
     "chars": "cjkglyph.chars",
     "glyph": "cjkglyph.glyph",
     "resources": "cjkglyph.resources",
+    "subchar": "cjkglyph.subchar",
+    "SubCharTokenizer": "cjkglyph.tokenization_subchar:SubCharTokenizer",
     "pinyin": "cjkglyph.pinyin",
     "ids": "cjkglyph.ids",
     "unihan": "cjkglyph.unihan",

@@ -46,9 +46,20 @@ _TARGETS: dict[str, str] = {
     "pinyin": "cjkglyph.pinyin:to_pinyin",
     "zhuyin": "cjkglyph.pinyin:to_zhuyin",
     "ids": "cjkglyph.ids:to_ids",
+    "wubi": "cjkglyph.subchar:to_wubi",
+    "cangjie": "cjkglyph.subchar:to_cangjie",
+    "stroke": "cjkglyph.subchar:to_stroke",
+    "pinyin-code": "cjkglyph.subchar:to_pinyin_code",
+    "zhuyin-code": "cjkglyph.subchar:to_zhuyin_code",
 }
 # Decoders for --from: name -> "module:function" taking (encoded text) and returning str.
-_DECODERS: dict[str, str] = {}
+_DECODERS: dict[str, str] = {
+    "wubi": "cjkglyph.subchar:from_wubi",
+    "cangjie": "cjkglyph.subchar:from_cangjie",
+    "stroke": "cjkglyph.subchar:from_stroke",
+    "pinyin-code": "cjkglyph.subchar:from_pinyin_code",
+    "zhuyin-code": "cjkglyph.subchar:from_zhuyin_code",
+}
 
 
 def targets() -> list[str]:

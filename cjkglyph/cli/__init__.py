@@ -28,6 +28,8 @@ __all__ = ["COMMANDS", "ArgumentParser", "build_parser", "main"]
 #: Subcommand name -> module that implements it (in help order).
 COMMANDS: dict[str, str] = {
     "convert": "cjkglyph.cli.convert",
+    "tokenize": "cjkglyph.cli.tokenize",
+    "tokenizer": "cjkglyph.cli.tokenizer",
     "glyph": "cjkglyph.cli.glyph",
     "pinyin": "cjkglyph.cli.pinyin",
     "ids": "cjkglyph.cli.ids",
