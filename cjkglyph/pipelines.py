@@ -53,6 +53,7 @@ _TASKS: dict[str, str | Callable[..., Pipeline]] = {
     "conversion": "cjkglyph.conversion:ConversionPipeline",
     "pinyin": "cjkglyph.pinyin:PinyinPipeline",
     "ids": "cjkglyph.charinfo:IDSPipeline",
+    "features": "cjkglyph.features:FeaturesPipeline",
     "subchar-tokenization": "cjkglyph.tokenization_subchar:SubCharPipeline",
     "abbreviation": "cjkglyph.abbrev:AbbreviationPipeline",
     "spell-check": "cjkglyph.spellcheck:SpellCheckPipeline",
