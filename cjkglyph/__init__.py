@@ -38,6 +38,7 @@ _LAZY: dict[str, str] = {
     "abbrev": "cjkglyph.abbrev",
     "LanguageModel": "cjkglyph.lm:LanguageModel",
     "Corrector": "cjkglyph.spellcheck:Corrector",
+    "NeuralCorrector": "cjkglyph.neural_check:NeuralCorrector",
     "convert": "cjkglyph.conversion:convert",
     "pipeline": "cjkglyph.pipelines:pipeline",
     "available_tasks": "cjkglyph.pipelines:available_tasks",

@@ -1,4 +1,4 @@
-"""Register cjkglyph's models with transformers' Auto classes, lazily (stdlib only at import).
+"""Register cjkglyph's models (ChineseBERT, SpellGCN) with transformers' Auto classes, lazily (stdlib only at import).
 
 ``import cjkglyph`` must not import torch or transformers, yet
 ``AutoModel.from_pretrained(native_chinesebert_dir)`` must work after it. So
@@ -65,6 +65,9 @@ def _register_config() -> None:
     from .chinesebert.configuration_chinesebert import ChineseBertConfig
 
     AutoConfig.register(ChineseBertConfig.model_type, ChineseBertConfig, exist_ok=True)
+    from .spellgcn.configuration_spellgcn import SpellGcnConfig
+
+    AutoConfig.register(SpellGcnConfig.model_type, SpellGcnConfig, exist_ok=True)
 
 
 def _register_tokenizer() -> None:
@@ -92,6 +95,10 @@ def _register_models() -> None:
     _register_config()
     for auto_name, cls_name in AUTO_MODELS.items():
         getattr(transformers, auto_name).register(ChineseBertConfig, getattr(modeling, cls_name), exist_ok=True)
+    from .spellgcn.configuration_spellgcn import SpellGcnConfig
+    from .spellgcn.modeling_spellgcn import SpellGcnForCSC
+
+    transformers.AutoModelForMaskedLM.register(SpellGcnConfig, SpellGcnForCSC, exist_ok=True)
 
 
 _REGISTRARS: dict[str, Callable[[], None]] = {
@@ -150,6 +157,8 @@ def _flush(just_loaded: str | None = None) -> None:
     finally:
         with _LOCK:
             _registering = False
+    if any(n not in _DONE and n in sys.modules and not _initializing(n) for n in _REGISTRARS):
+        _flush()  # registering imported another Auto module (e.g. BertConfig pulls in modeling_auto), unhooked
     if len(_DONE) == len(_REGISTRARS):
         sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _AutoFinder)]
 
