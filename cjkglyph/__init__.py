@@ -52,10 +52,17 @@ _LAZY: dict[str, str] = {
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
-    from . import chars, resources
+    from . import abbrev, chars, glyph, ids, pinyin, resources, subchar, unihan
     from .conversion import convert
     from .errors import CjkglyphError, InputError, ResourceError
+    from .ids import parse_ids
+    from .ids_compare import ids_similarity
+    from .lm import LanguageModel
+    from .neural_check import NeuralCorrector
     from .pipelines import Pipeline, available_tasks, pipeline, register_task
+    from .similarity import confusion_set, similar
+    from .spellcheck import Corrector
+    from .tokenization_subchar import SubCharTokenizer
 
 
 def __getattr__(name: str) -> Any:

@@ -27,17 +27,17 @@ __all__ = ["COMMANDS", "ArgumentParser", "build_parser", "main"]
 
 #: Subcommand name -> module that implements it (in help order).
 COMMANDS: dict[str, str] = {
+    "check": "cjkglyph.cli.check",
+    "abbrev": "cjkglyph.cli.abbrev",
     "convert": "cjkglyph.cli.convert",
-    "tokenize": "cjkglyph.cli.tokenize",
-    "tokenizer": "cjkglyph.cli.tokenizer",
-    "glyph": "cjkglyph.cli.glyph",
     "pinyin": "cjkglyph.cli.pinyin",
     "ids": "cjkglyph.cli.ids",
-    "lm": "cjkglyph.cli.lm",
-    "abbrev": "cjkglyph.cli.abbrev",
-    "check": "cjkglyph.cli.check",
+    "glyph": "cjkglyph.cli.glyph",
     "similar": "cjkglyph.cli.similar",
     "graph": "cjkglyph.cli.graph",
+    "tokenize": "cjkglyph.cli.tokenize",
+    "tokenizer": "cjkglyph.cli.tokenizer",
+    "lm": "cjkglyph.cli.lm",
     "convert-checkpoint": "cjkglyph.cli.convert_checkpoint",
 }
 
