@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import ids as _ids
+from ._arrays import concat_ranges
 from .errors import InputError, ResourceError
 
 if TYPE_CHECKING:
@@ -294,17 +295,6 @@ def ids_similarity(a: str, b: str, region: str | None = "G") -> float:
     return float(min(1.0, inter / union)) if union > 0 else 0.0
 
 
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Concatenated ``arange(s, s + n)`` for every (s, n)."""
-    import numpy as np
-
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    return offsets + np.arange(total, dtype=np.int64)
-
-
 class IDSSimilarityIndex:
     """Nearest neighbours by :func:`ids_similarity` over a vocabulary.
 
@@ -383,7 +373,7 @@ class IDSSimilarityIndex:
         if all(i >= 0 for i in inside):
             rows = np.array(inside, dtype=np.int64)
             lens = self.indptr[rows + 1] - self.indptr[rows]
-            idx = _ranges(self.indptr[rows], lens)
+            idx = concat_ranges(self.indptr[rows], lens)
             indptr = np.zeros(len(rows) + 1, dtype=np.int64)
             np.cumsum(lens, out=indptr[1:])
             return indptr, self.indices[idx].astype(np.int64), self.data[idx], rows
@@ -409,7 +399,7 @@ class IDSSimilarityIndex:
         if again.any():
             rows = np.flatnonzero(again)
             lens = qptr[rows + 1] - qptr[rows]
-            idx = _ranges(qptr[rows], lens)
+            idx = concat_ranges(qptr[rows], lens)
             sub = np.zeros(len(rows) + 1, dtype=np.int64)
             np.cumsum(lens, out=sub[1:])
             i2, s2, _ = self._scan(sub, qf[idx], qv[idx], qrow[rows], k, np.maximum(kth[rows] * 0.99, 0.0))
@@ -440,7 +430,7 @@ class IDSSimilarityIndex:
         wl = np.bincount(qid, np.where(light, qv, 0.0), minlength=b)
         heavy = known & ~light
         hq, hf, hv = qid[heavy], qf[heavy], qv[heavy]
-        idx = _ranges(self.fptr[hf], self.df[hf])
+        idx = concat_ranges(self.fptr[hf], self.df[hf])
         reps = self.df[hf]
         key = np.repeat(hq, reps) * n + self.post_rows[idx]
         contrib = np.minimum(np.repeat(hv, reps), self.post_vals[idx])
@@ -469,7 +459,7 @@ class IDSSimilarityIndex:
                     dense = np.zeros((b, len(uniq)), dtype=np.float64)
                     dense[lq, self._fmap[lf]] = lv
                     lens = self.indptr[pb + 1] - self.indptr[pb]
-                    idx = _ranges(self.indptr[pb], lens)
+                    idx = concat_ranges(self.indptr[pb], lens)
                     pair = np.repeat(np.arange(len(pq), dtype=np.int64), lens)
                     col = self._fmap[self.indices[idx]]
                     hit = col >= 0
@@ -513,7 +503,7 @@ class IDSSimilarityIndex:
             rows = heads[s : s + block]
             sel = order[bounds[s] : bounds[min(s + block, len(heads))]]
             lens = self.indptr[rows + 1] - self.indptr[rows]
-            idx = _ranges(self.indptr[rows], lens)
+            idx = concat_ranges(self.indptr[rows], lens)
             feats = self.indices[idx]
             uniq = np.unique(feats)
             fmap[uniq] = np.arange(len(uniq))
@@ -522,7 +512,7 @@ class IDSSimilarityIndex:
             local = np.searchsorted(rows, ra[sel])
             other = rb[sel]
             blens = self.indptr[other + 1] - self.indptr[other]
-            bidx = _ranges(self.indptr[other], blens)
+            bidx = concat_ranges(self.indptr[other], blens)
             pair = np.repeat(np.arange(len(sel)), blens)
             col = fmap[self.indices[bidx]]
             hit = col >= 0

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .chars import is_han
+from ._arrays import concat_ranges
 from .errors import InputError, ResourceError
 from .pinyin_channel import Channel, pinyin_parts, syllable_parts
 
@@ -182,15 +183,6 @@ def _readings(vocab: str) -> tuple[list[str], np.ndarray]:
         for k, s in enumerate(r):
             table[i, k] = pos[s]
     return inventory, table
-
-
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Concatenated ``arange(s, s + n)`` for every (s, n)."""
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    return offsets + np.arange(total, dtype=np.int64)
 
 
 @dataclass
@@ -374,7 +366,7 @@ class FeatureContext:
                 q = np.floor(quota * np.exp(beta * rel - gamma * r))
                 targets = np.flatnonzero(q >= qmin)
                 lens = np.minimum(q[targets].astype(np.int64), start[targets + 1] - start[targets])
-                idx = members[_ranges(start[targets], lens)]
+                idx = members[concat_ranges(start[targets], lens)]
                 per_rank.append(np.unique(idx).astype(np.int64))
             pools.append(per_rank)
         return pools
@@ -489,7 +481,7 @@ class FeatureContext:
         lo = np.searchsorted(sorted_code, wc, "left")
         hi = np.searchsorted(sorted_code, wc, "right")
         lens = np.where(wc >= 0, np.minimum(hi - lo, k + 1), 0)
-        return np.repeat(wrong, lens), order[_ranges(lo, lens)]
+        return np.repeat(wrong, lens), order[concat_ranges(lo, lens)]
 
     # ---- features
     def pair_features(
@@ -639,7 +631,7 @@ class FeatureContext:
             arow = ua[s : s + block]
             local = np.searchsorted(arow, ra[sel])
             lens = indptr[arow + 1] - indptr[arow]
-            aidx = _ranges(indptr[arow], lens)
+            aidx = concat_ranges(indptr[arow], lens)
             feats = indices[aidx].astype(np.int64)
             uniq = np.unique(feats)
             fmap[uniq] = np.arange(len(uniq))
@@ -647,7 +639,7 @@ class FeatureContext:
             dense[np.repeat(np.arange(len(arow)), lens), fmap[feats]] = data[aidx]
             b = rb[sel]
             blens = indptr[b + 1] - indptr[b]
-            bidx = _ranges(indptr[b], blens)
+            bidx = concat_ranges(indptr[b], blens)
             pair = np.repeat(np.arange(len(sel)), blens)
             colm = fmap[indices[bidx]]
             hit = colm >= 0
