@@ -244,6 +244,10 @@ class LanguageModel:
             raise _bad(path, "unigram table incomplete")
         self._uni_p = self._pval(idx)
         self._uni_b = self._bval(idx)
+        # the edit grids of _deltas hold stored values only: float32 when that is exact (quantised models)
+        books = [self._p_book, self._b_book] if self._p_book is not None else [self._pq, self._bq]
+        exact = all(np.array_equal(np.asarray(a, dtype=np.float32).astype(np.float64), np.asarray(a, dtype=np.float64)) for a in books)
+        self._grid_dtype = np.float32 if exact else np.float64
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -513,42 +517,58 @@ class LanguageModel:
     def _deltas(self, base: dict[str, np.ndarray], g: np.ndarray, end: np.ndarray, new: np.ndarray) -> np.ndarray:
         """Window deltas for edits at stream positions ``g`` (sentence end at ``end``) to ids ``new``.
 
-        Grids are ``[order-1, edit, offset]``: "here" holds the n-grams ending
-        at ``g + offset`` (the events), "prev" those ending one position
-        earlier (their contexts). Only n-grams containing the edit are looked
-        up, shortest first, and only where both their prefix and suffix were
-        found (the stored n-grams are prefix- and suffix-closed).
+        Per edit and offset ``o`` (the event at ``g + o``): ``nstar``/``best``,
+        the longest matching n-gram ending there and its log10 prob, and
+        ``b_prev[order-1, edit, o]``, the backoff of each context n-gram ending
+        one position earlier (0 where not stored). Only n-grams containing the
+        edit are looked up, shortest first, and only where both their prefix
+        and suffix were found (the stored n-grams are prefix- and suffix-closed,
+        so the found orders always form a run from 1). Edits at one position
+        (consecutive in ``g``) share the window of the unedited text, gathered once.
+        The sums are those of :meth:`_events`, in the same order (bit-identical).
         """
         n_ord = self.order
         ids = base["ids"]
+        found = base["found"]
         k = g.shape[0]
-        here = g[:, None] + np.arange(n_ord)
-        prev = here - 1
-        f_here = np.take(base["found"], here, axis=1)
-        p_here = np.take(base["p"], here, axis=1)
-        f_prev = np.take(base["found"], prev, axis=1)
-        b_prev = np.take(base["b"], prev, axis=1)
-        d = np.take(base["d"], here)
-        valid = here <= end[:, None]
-        for o in range(n_ord):  # forget every n-gram that contains the edit
-            f_here[o:, :, o] = False
-            if o + 1 < n_ord:
-                f_prev[o:, :, o + 1] = False
-        f_here[0, :, 0] = True
-        p_here[0, :, 0] = self._uni_p[new]
+        first = np.empty(k, dtype=bool)
+        first[:1] = True
+        np.not_equal(g[1:], g[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        counts = np.diff(np.append(starts, k))
+        here_u = g[starts][:, None] + np.arange(n_ord)  # (positions, offsets)
+        # the unedited text: longest match at g+o among the orders <= o (the n-grams without the edit)
+        nb = np.take(found, here_u, axis=1).view(np.uint8).sum(axis=0, dtype=np.uint8)
+        nb = np.minimum(nb, np.arange(n_ord, dtype=np.uint8))
+        pick = np.maximum(nb.astype(np.intp) - 1, 0)[None]
+        best_u = np.take_along_axis(np.take(base["p"], here_u, axis=1), pick, axis=0)[0].astype(self._grid_dtype)
+        prev_u = here_u - 1
+        ctx_found = np.take(found[: n_ord - 1], prev_u, axis=1)
+        b_u = np.where(ctx_found, np.take(base["b"][: n_ord - 1], prev_u, axis=1), 0.0).astype(self._grid_dtype)
+        for o in range(1, n_ord):  # forget every context that contains the edit
+            b_u[o - 1 :, :, o] = 0
+        left_u = np.take(found[: n_ord - 1], g[starts] - 1, axis=1)  # n-grams ending just before the edit
+        nstar = np.repeat(nb, counts, axis=0)
+        nstar[:, 0] = 1
+        best = np.repeat(best_u, counts, axis=0)
+        best[:, 0] = self._uni_p[new]
+        b_prev = np.repeat(b_u, counts, axis=1)
         if n_ord > 1:
-            f_prev[0, :, 1] = True
             b_prev[0, :, 1] = self._uni_b[new]
+        d = np.repeat(np.minimum(np.take(base["d"], here_u), 255).astype(np.uint8), counts, axis=0)
+        valid = np.repeat(here_u <= end[starts][:, None], counts, axis=0)
+        left0 = np.repeat(left_u, counts, axis=1)
         hashes = np.zeros((n_ord, k), dtype=np.uint64)  # hash of the current-length n-gram ending at g+o
         hashes[0] = _step(np.full(k, _SEED, dtype=np.uint64), new)
         h_left = base["h"]
         for n in range(2, n_ord + 1):
             rs, os_, hs = [], [], []
             nxt = np.zeros_like(hashes)
+            have = nstar >= np.uint8(n - 1)  # the (n-1)-gram ending at g+o was found
+            ok = have & (d >= np.uint8(n - 1)) & valid
             for o in range(n):
-                left = f_prev[n - 2, :, 0] if o == 0 else f_here[n - 2, :, o - 1]
-                alive = f_here[n - 2, :, o] & left & (d[:, o] >= n - 1) & valid[:, o]
-                r = np.flatnonzero(alive)
+                left = left0[n - 2] if o == 0 else have[:, o - 1]
+                r = np.flatnonzero(ok[:, o] & left)
                 if o == 0:  # n-1 characters of left context, then the new one
                     hr = _step(np.take(h_left[n - 2], g[r] - 1), new[r])
                 else:
@@ -564,16 +584,22 @@ class LanguageModel:
             o = np.concatenate(os_)
             idx = self._lookup(np.concatenate(hs))
             hit = idx >= 0
-            r, o, idx = r[hit], o[hit], idx[hit]
-            f_here[n - 1, r, o] = True
-            p_here[n - 1, r, o] = self._pval(idx)
-            inner = o + 1 < n_ord
-            r, o, idx = r[inner], o[inner], idx[inner]
-            f_prev[n - 1, r, o + 1] = True
-            b_prev[n - 1, r, o + 1] = self._bval(idx)
-        tok = np.take(ids, here)
-        tok[:, 0] = new
-        lp = self._events(f_here, p_here, f_prev, b_prev, d, tok)
+            flat, o, idx = r[hit] * n_ord + o[hit], o[hit], idx[hit]
+            nstar.reshape(-1)[flat] = n
+            best.reshape(-1)[flat] = self._pval(idx)
+            if n < n_ord:  # also the context of the next offset's event
+                inner = o + 1 < n_ord
+                b_prev[n - 1].reshape(-1)[flat[inner] + 1] = self._bval(idx[inner])
+        # events as in _events: the best match plus the backoffs of the contexts longer than it
+        ctx = np.minimum(d, np.uint8(n_ord - 1))
+        j = np.arange(n_ord - 1, dtype=np.uint8).reshape(n_ord - 1, 1, 1)
+        m = (j + 1 >= nstar) & (j < ctx)
+        lp = best.astype(np.float64) + np.where(m, b_prev, b_prev.dtype.type(0)).sum(axis=0, dtype=np.float64)
+        here = g[:, None] + np.arange(n_ord)
+        if self.unk_penalty:
+            tok = np.take(ids, here)
+            tok[:, 0] = new
+            lp = lp + np.where(tok == UNK, self.unk_penalty, 0.0)
         old = np.take(base["lp"], here)
         return np.where(valid, lp - old, 0.0).sum(axis=1)
 

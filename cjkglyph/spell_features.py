@@ -98,6 +98,22 @@ def _counts(table: dict[int, float], keys: np.ndarray) -> np.ndarray:
     return np.where(k[at] == keys, v[at], 0.0)
 
 
+def _sorted_table(table: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    k = np.fromiter(table.keys(), dtype=np.int64, count=len(table))
+    v = np.fromiter(table.values(), dtype=np.int64, count=len(table))
+    order = np.argsort(k)
+    return k[order], v[order]
+
+
+def _counts_int(table: tuple[np.ndarray, np.ndarray], keys: np.ndarray) -> np.ndarray:
+    """Count of each key in a :func:`_sorted_table` (0 where absent)."""
+    k, v = table
+    if not len(k):
+        return np.zeros(len(keys), dtype=np.int64)
+    at = np.minimum(np.searchsorted(k, keys), len(k) - 1)
+    return np.where(k[at] == keys, v[at], 0)
+
+
 def _group_max(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(group index of each item, max of ``values`` per group) for integer ``keys``."""
     uniq, inv = np.unique(keys, return_inverse=True)
@@ -137,6 +153,7 @@ class FeatureExtractor:
         self.domain_lm = domain_lm
         self.static = self._static_features()
         self._lm_known = self._known_mask()
+        self._ctx_tables: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
 
     # ------------------------------------------------------------------ static (per table entry)
     def _static_features(self) -> np.ndarray:
@@ -173,6 +190,22 @@ class FeatureExtractor:
         x[:, f["grp_de"]] = de
         x[:, f["grp_ta"]] = ta
         return x
+
+    def _context_tables(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """The channel's context counts as sorted integer keys: (left, wrong, right) and (wrong, right, next)
+        packed 21 bits each, with their counts (built on first use)."""
+        if self._ctx_tables is None:
+            left: dict[int, int] = {}
+            right: dict[int, int] = {}
+            for (l, a, b, r), n in self.channel.context.items():
+                if len(a) != 1 or len(b) != 1:
+                    continue
+                if len(l) == 1 and r == "":
+                    left[(ord(l) << 42) | (ord(a) << 21) | ord(b)] = n
+                elif l == "" and len(r) == 1:
+                    right[(ord(a) << 42) | (ord(b) << 21) | ord(r)] = n
+            self._ctx_tables = (_sorted_table(left), _sorted_table(right))
+        return self._ctx_tables
 
     def _known_mask(self) -> np.ndarray:
         """Table entries whose candidate the language model knows (others are never proposed)."""
@@ -271,16 +304,16 @@ class FeatureExtractor:
     ) -> None:
         seen = np.flatnonzero(x[:, _F["obs_pair"]] > 0)
         if len(seen) and self.channel.context:
-            ctx = self.channel.context
-            out = np.zeros(len(seen), dtype=np.float32)
-            for k, (r, p, w, c) in enumerate(zip(row[seen].tolist(), pos[seen].tolist(), wrong[seen].tolist(), cand[seen].tolist())):
-                t = texts[r]
-                a, b = chr(w), chr(c)
-                n = ctx.get((t[p - 1], a, b, ""), 0) if p > 0 else 0
-                if p + 1 < len(t):
-                    n += ctx.get(("", a, b, t[p + 1]), 0)
-                out[k] = n
-            x[seen, _F["obs_ctx"]] = np.log1p(out)
+            r, p = row[seen], pos[seen]
+            n_chars = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))[r]
+            left, right = self._context_tables()
+            n = np.zeros(len(seen), dtype=np.int64)
+            pair = (wrong[seen] << 21) | cand[seen]
+            at = np.flatnonzero(p > 0)
+            n[at] += _counts_int(left, (cps[r[at], p[at] - 1] << 42) | pair[at])
+            at = np.flatnonzero(p + 1 < n_chars)
+            n[at] += _counts_int(right, (pair[at] << 21) | cps[r[at], p[at] + 1])
+            x[seen, _F["obs_ctx"]] = np.log1p(n.astype(np.float32))
         de = x[:, _F["grp_de"]] > 0
         if de.any() and self._de_logp is not None:
             idx = np.flatnonzero(de)
@@ -294,16 +327,15 @@ class FeatureExtractor:
         ta = x[:, _F["grp_ta"]] > 0
         if ta.any():
             idx = np.flatnonzero(ta)
-            fem, male = _cps(_FEMALE), _cps(_MALE)
-            she, he = ord("她"), ord("他")
-            out = np.zeros(len(idx), dtype=np.float32)
-            for k, (r, p, c) in enumerate(zip(row[idx].tolist(), pos[idx].tolist(), cand[idx].tolist())):
-                line = cps[r, : len(texts[r])].copy()
-                line[p] = 0
-                f = int(np.isin(line, fem).sum())
-                m = int(np.isin(line, male).sum())
-                sign = 1.0 if c == she else -1.0 if c == he else 0.0
-                out[k] = sign * (np.log1p(f) - np.log1p(m))
+            r, p, c = row[idx], pos[idx], cand[idx]
+            lines, inv = np.unique(r, return_inverse=True)
+            sub = cps[lines]  # padding (0) is neither
+            fem, male = np.isin(sub, _cps(_FEMALE)), np.isin(sub, _cps(_MALE))
+            # the counts leave out the edited position itself
+            f = (fem.sum(axis=1)[inv] - fem[inv, p]).astype(np.float64)
+            m = (male.sum(axis=1)[inv] - male[inv, p]).astype(np.float64)
+            sign = np.where(c == ord("她"), 1.0, np.where(c == ord("他"), -1.0, 0.0))
+            out = (sign * (np.log1p(f) - np.log1p(m))).astype(np.float32)
             x[idx, _F["ta_cue"]] = out
 
 

@@ -175,11 +175,14 @@ def run_records(
     to_tsv: Callable[[Result], str] | None = None,
     tsv_header: str | None = None,
     batch_size: int = 256,
+    parallel: Callable[[Iterator[list[str]]], Iterator[tuple[list[str], list[Result]]]] | None = None,
 ) -> int:
     """Read records, run ``process`` on batches and write one result per record.
 
     ``process`` maps a list of records to one JSON-serialisable dict each;
     ``to_text``/``to_tsv`` render one dict as a single output line.
+    ``parallel`` (for file and piped input) maps the batches to (batch, results)
+    pairs in input order instead, e.g. :func:`cjkglyph.cli._parallel.ordered_map`.
     """
     fmt: str = getattr(args, "format", "text")
     interactive = not getattr(args, "text", None) and getattr(args, "input", None) in (None, "-") and sys.stdin.isatty()
@@ -187,8 +190,12 @@ def run_records(
     with open_output(args) as out:
         if fmt == "tsv" and tsv_header:
             out.write(tsv_header + "\n")
-        for batch in _batches(read_records(args), 1 if interactive else batch_size):
-            results = process(batch)
+        batches = _batches(read_records(args), 1 if interactive else batch_size)
+        if parallel is not None and not interactive and not getattr(args, "text", None):
+            pairs = parallel(batches)
+        else:
+            pairs = ((batch, process(batch)) for batch in batches)
+        for batch, results in pairs:
             if len(results) != len(batch):
                 raise RuntimeError(f"internal error: {len(batch)} records gave {len(results)} results")
             if fmt == "json":

@@ -33,6 +33,14 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
         help="user confusion file, pycorrector format: 'wrong right' pairs, 'word word' protects a word (repeatable)",
     )
     p.add_argument("--model", metavar="DIR", help="use a neural corrector from this directory instead (see cjkglyph.neural_check)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes for file or piped input (default: 1); output is the same, in input order",
+    )
     _io.add_io_arguments(p, formats=("text", "json", "jsonl", "tsv"))
     p.set_defaults(run=run)
     return p
@@ -42,16 +50,39 @@ def _edits(r: dict[str, Any]) -> str:
     return " ".join(f"{e['pos']}:{e['wrong']}->{e['right']}" for e in r["errors"])
 
 
+#: Lines per batch handed to a worker with ``--jobs`` (small enough to keep the workers evenly busy).
+JOB_BATCH = 64
+
+
+def processor(**options: Any) -> Any:
+    """The batch function of the corrector ``options`` describe (what every ``--jobs`` worker runs)."""
+    from ..spellcheck import SpellCheckPipeline
+
+    return SpellCheckPipeline(**options).batch
+
+
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..spellcheck import SpellCheckPipeline
 
     if args.threshold is not None and not 0.0 < args.threshold < 1.0:
         raise InputError(f"--threshold must be between 0 and 1 (exclusive), got {args.threshold}")
-    pipe = SpellCheckPipeline(model=args.model, lm=args.lm, threshold=args.threshold, confusion=args.confusion)
+    jobs = getattr(args, "jobs", 1)
+    if jobs < 1:
+        raise InputError(f"--jobs must be at least 1, got {jobs}")
+    options = {"model": args.model, "lm": args.lm, "threshold": args.threshold, "confusion": args.confusion}
+    process = processor(**options)  # loaded here first: a bad model or file is reported before any worker starts
+    parallel = None
+    if jobs > 1:
+        from ._parallel import ordered_map
+
+        def parallel(batches: Any) -> Any:
+            return ordered_map(processor, options, batches, jobs, prebuilt=process)
+
     return _io.run_records(
         args,
-        pipe.batch,
+        process,
+        batch_size=JOB_BATCH if jobs > 1 else 256,
+        parallel=parallel,
         to_text=lambda r: r["target"],
         to_tsv=lambda r: f"{_io.tsv_field(r['source'])}\t{_io.tsv_field(r['target'])}\t{_io.tsv_field(_edits(r))}",
         tsv_header="source\ttarget\terrors",
