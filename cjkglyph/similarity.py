@@ -416,6 +416,13 @@ def build_graph(
 
     def part(k: int) -> np.ndarray:
         if not built:
+            import logging
+
+            from .resources import cache_dir
+
+            logging.getLogger(__name__).info(
+                "building the similarity graph over %d characters (once: about a minute; cached in %s)", ctx.n, cache_dir()
+            )
             built.append(_build(ctx, rank_model, max_neighbors))
         return built[0][k]
 

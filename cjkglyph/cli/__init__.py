@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -66,6 +67,18 @@ def _one_line(message: object) -> str:
     return " ".join(str(message).split()) or "unknown error"
 
 
+def _notices(show: bool) -> logging.Handler | None:
+    """Send the library's notices (e.g. "building ... once") to stderr, one line each; returns the handler."""
+    if not show:
+        return None
+    logger = logging.getLogger("cjkglyph")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("cjkglyph: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return handler
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     parser = build_parser()
@@ -75,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     debug = bool(os.environ.get("CJKGLYPH_DEBUG"))
+    handler = _notices(bool(getattr(args, "progress", False)) or sys.stderr.isatty())
     try:
         return int(run(args) or 0)
     except CjkglyphError as e:
@@ -102,3 +116,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        if handler is not None:
+            logging.getLogger("cjkglyph").removeHandler(handler)
