@@ -154,6 +154,14 @@ def main() -> None:
     print("|---|---|---|---|---|")
     print(line("cjkglyph check (statistical)", m, speed))
     print(line(f"baseline: LM only, same-sound candidates, gain > {args.baseline_margin}", bm, bspeed))
+    # the same sentences in Traditional characters (OpenCC s2t, one character per character)
+    from cjkglyph.script import traditional_aligned
+
+    tsrcs, tgolds = [traditional_aligned(x) for x in srcs], [traditional_aligned(x) for x in golds]
+    for script in ("auto", "as-is"):
+        c = corr if script == "auto" else Corrector(**kwargs, script="as-is")
+        tpreds, tspeed, _ = timed(lambda x, c=c: [r["target"] for r in c.correct_batch(x)], tsrcs)
+        print(line(f"same sentences in Traditional (s2t), script={script}", csc_metrics(tsrcs, tgolds, tpreds), tspeed))
     print(
         f"speed per CPU second (robust on a shared machine): corrector {cspeed:.0f} sent/s, baseline {bcspeed:.0f} sent/s "
         f"(ratio {cspeed / bcspeed:.2f}); 2 cores = 2 processes: about {2 * cspeed:.0f} sent/s"

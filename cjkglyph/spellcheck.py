@@ -190,6 +190,9 @@ class Corrector:
     ``graph``: build the candidate table from this similarity graph instead (the
     shipped model expects a graph whose ranker has no observed pairs, as
     ``scripts/train_spellcheck.py`` builds it); ``rounds``: rescoring rounds.
+    ``script``: ``"auto"`` (default) corrects a Traditional line in Simplified
+    (:mod:`cjkglyph.script`) and reports its edits in Traditional characters, so
+    script differences are never "corrected"; ``"as-is"`` scores every line as it is.
     """
 
     def __init__(
@@ -203,6 +206,7 @@ class Corrector:
         channel: ChannelStats | str | os.PathLike[str] | None = None,
         graph: SimilarityGraph | None = None,
         rounds: int | None = None,
+        script: str = "auto",
     ) -> None:
         from .lm import LanguageModel
         from .spell_candidates import SRC_OBSERVED, SRC_USER, CandidateTable
@@ -210,6 +214,9 @@ class Corrector:
         from .spell_features import FeatureExtractor
         from .spell_model import SpellModel
 
+        if script not in ("auto", "as-is"):
+            raise InputError(f"script must be 'auto' or 'as-is', got {script!r}")
+        self.script = script
         self.lm = lm if isinstance(lm, LanguageModel) else LanguageModel.load(lm)
         self.model = model if isinstance(model, SpellModel) else SpellModel.load(model)
         params = self.model.params
@@ -268,6 +275,23 @@ class Corrector:
         for i, t in enumerate(texts):
             if not isinstance(t, str):
                 raise InputError(f"input {i} is {type(t).__name__}, expected str")
+        texts = list(texts)
+        if self.script == "as-is":
+            return self._correct_lines(texts)
+        from .script import detect_script, simplified_aligned
+
+        traditional = [i for i, t in enumerate(texts) if detect_script(t) == "traditional"]
+        if not traditional:
+            return self._correct_lines(texts)
+        work = list(texts)
+        for i in traditional:
+            work[i] = simplified_aligned(texts[i])
+        out = self._correct_lines(work)
+        for i in traditional:
+            out[i] = _in_source_script(texts[i], out[i])
+        return out
+
+    def _correct_lines(self, texts: list[str]) -> list[dict[str, Any]]:
         chunk_text: list[str] = []
         chunk_mask: list[np.ndarray] = []
         owner: list[tuple[int, int]] = []  # (line, offset)
@@ -441,6 +465,21 @@ def load_neural_corrector(model: str | os.PathLike[str], **options: Any) -> Any:
             "leave model unset to use the built-in statistical corrector"
         ) from None
     return load(model, **options)
+
+
+def _in_source_script(source: str, result: dict[str, Any]) -> dict[str, Any]:
+    """A result computed on the Simplified form of ``source``, with edits written in Traditional characters."""
+    from .script import traditional_aligned
+
+    target = traditional_aligned(result["target"])
+    chars = list(source)
+    errors = []
+    for e in result["errors"]:
+        right = target[e["pos"]]
+        if right != source[e["pos"]]:  # an edit that only undoes the script conversion is dropped
+            chars[e["pos"]] = right
+            errors.append({**e, "wrong": source[e["pos"]], "right": right})
+    return {"source": source, "target": "".join(chars), "errors": errors}
 
 
 class SpellCheckPipeline(Pipeline):

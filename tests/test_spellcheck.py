@@ -198,3 +198,36 @@ def test_huge_line(corrector: Corrector) -> None:
     r = corrector.correct(text)
     _check_shape(r, text)
     assert r["target"].count(FIXED) == 15000
+
+
+def test_traditional_lines_are_corrected_in_their_script(corrector: Corrector) -> None:
+    r = corrector.correct("他說的話很有到理。")
+    assert r["target"] == "他說的話很有道理。"
+    assert [(e["pos"], e["wrong"], e["right"]) for e in r["errors"]] == [(6, "到", "道")]
+    clean = "我們今天去公園玩，這個東西很好吃。"
+    assert corrector.correct(clean) == {"source": clean, "target": clean, "errors": []}
+    batch = corrector.correct_batch(["我们今天去公圆玩", "我們今天去公圓玩"])
+    assert [b["target"] for b in batch] == ["我们今天去公园玩", "我們今天去公園玩"]
+
+
+def test_script_as_is_and_validation() -> None:
+    with pytest.raises(InputError):
+        Corrector(script="klingon")
+
+
+def test_script_detection_and_alignment() -> None:
+    from cjkglyph.script import detect_script, simplified_aligned, traditional_aligned
+
+    assert detect_script("頭髮很長") == "traditional" and detect_script("头发很长") == "simplified"
+    assert detect_script("") == "simplified" and detect_script("abc😀") == "simplified"
+    for text in ["頭髮很長", "著作權", "乾隆皇帝", "😀\U00020000x", ""]:
+        assert len(simplified_aligned(text)) == len(text) == len(traditional_aligned(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",))) | st.text(alphabet="頭髮发著作權乾干后後里裡云雲面麵隻只😀a\n "))
+def test_aligned_conversion_keeps_length(text: str) -> None:
+    from cjkglyph.script import detect_script, simplified_aligned, traditional_aligned
+
+    assert len(simplified_aligned(text)) == len(text) == len(traditional_aligned(text))
+    assert detect_script(text) in ("simplified", "traditional")

@@ -32,6 +32,12 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
         action="append",
         help="user confusion file, pycorrector format: 'wrong right' pairs, 'word word' protects a word (repeatable)",
     )
+    p.add_argument(
+        "--script",
+        choices=("auto", "as-is"),
+        default="auto",
+        help="auto (default): Traditional lines are checked in Simplified and edited in Traditional; as-is: no conversion",
+    )
     p.add_argument("--model", metavar="DIR", help="use a neural corrector from this directory instead (see cjkglyph.neural_check)")
     p.add_argument(
         "-j",
@@ -69,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
     jobs = getattr(args, "jobs", 1)
     if jobs < 1:
         raise InputError(f"--jobs must be at least 1, got {jobs}")
-    options = {"model": args.model, "lm": args.lm, "threshold": args.threshold, "confusion": args.confusion}
+    options: dict[str, Any] = {"model": args.model, "lm": args.lm, "threshold": args.threshold, "confusion": args.confusion}
+    if args.model is None:
+        options["script"] = getattr(args, "script", "auto")
     process = processor(**options)  # loaded here first: a bad model or file is reported before any worker starts
     parallel = None
     if jobs > 1:
