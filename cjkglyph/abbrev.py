@@ -566,9 +566,25 @@ class AbbreviationDecoder:
         Each candidate: ``text`` (the whole line with the runs replaced),
         ``expansion`` (the characters that replaced the runs; several runs are
         joined with a space), ``expansions`` (one per run) and ``score``.
+        A Traditional line (:func:`cjkglyph.script.detect_script`) is decoded in
+        Simplified and its expansions are written in Traditional characters.
         """
         if not isinstance(text, str):
             raise TypeError(f"expected str, got {type(text).__name__}")
+        from .script import detect_script, simplified_aligned, traditional_aligned
+
+        if not find_runs(text, self._keep) or detect_script(text) != "traditional":
+            return self._decode(text, k)
+        out = self._decode(simplified_aligned(text), k)
+        runs = [Run(r["start"], r["end"], r["letters"]) for r in out["runs"]]
+        for c in out["candidates"]:
+            c["expansions"] = [traditional_aligned(e) for e in c["expansions"]]
+            c["expansion"] = " ".join(c["expansions"])
+            c["text"] = self._substitute(text, runs, c["expansions"])
+        out["source"] = text
+        return out
+
+    def _decode(self, text: str, k: int) -> dict[str, Any]:
         k = max(1, int(k))
         runs = [r for r in find_runs(text, self._keep) if len(r.letters) <= MAX_RUN]
         run_info = [{"start": r.start, "end": r.end, "letters": r.letters} for r in runs]

@@ -394,3 +394,13 @@ def test_default_decoder_if_lm_shipped() -> None:
         pytest.skip("no shipped character LM")
     out = cjkglyph.abbrev.decode("真的bhys，我来晚了")
     assert out["candidates"][0]["text"] == "真的不好意思，我来晚了"
+
+
+def test_traditional_line_gets_traditional_expansion() -> None:
+    from cjkglyph.abbrev import decode
+
+    out = decode("這個軟體zfb付款很方便", k=3)
+    assert out["source"] == "這個軟體zfb付款很方便"
+    best = out["candidates"][0]
+    assert best["expansions"] == ["支付寶"] and best["text"] == "這個軟體支付寶付款很方便"
+    assert out["runs"] == [{"start": 4, "end": 7, "letters": "zfb"}]
