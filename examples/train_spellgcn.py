@@ -16,7 +16,9 @@ Data (build-only, never shipped):
   relation mix, weighted by the graph score.
 
 Model: :class:`cjkglyph.models.spellgcn.SpellGcnForCSC` on a BERT encoder trained from scratch
-(no pretrained Chinese BERT offline); vocabulary = the characters of the train files and the
+(no pretrained Chinese BERT offline), or, with ``--encoder DIR``, on a pretrained BERT-style masked
+LM from a local directory (its ``vocab.txt`` becomes the vocabulary; e.g. bert-base-chinese or
+MacBERT); otherwise the vocabulary = the characters of the train files and the
 corpus sample (count >= ``--min-count``) plus specials; the graph is
 :func:`cjkglyph.similarity.graph` (pronunciation, shape; ``--k`` neighbours) over it.
 
@@ -30,6 +32,7 @@ alone and combined with the n-gram corrector.
     nice -n 10 python examples/train_spellgcn.py --out /work/scratch/spellgcn/run --minutes 50
     nice -n 10 python examples/train_spellgcn.py --out /work/scratch/spellgcn/run --resume
     nice -n 10 python examples/train_spellgcn.py --out /work/scratch/spellgcn/run --eval
+    nice -n 10 python examples/train_spellgcn.py --out /work/scratch/spellgcn/mac --encoder path/to/chinese-macbert-base --minutes 50
 """
 
 from __future__ import annotations
@@ -250,6 +253,9 @@ def prepare(args: argparse.Namespace, prep: Path) -> None:
     chars = sorted(keep, key=lambda c: (-counts[c], c))
     alnum = [c for c in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"]
     tokens = SPECIALS + chars + ["##" + c for c in alnum]
+    if args.encoder:  # the pretrained encoder's own vocabulary
+        tokens = (Path(args.encoder) / "vocab.txt").read_text(encoding="utf-8").splitlines()
+        chars = [t for t in tokens if len(t) == 1]
     prep.mkdir(parents=True, exist_ok=True)
     (prep / "vocab.txt").write_text("".join(t + "\n" for t in tokens), encoding="utf-8")
     han = "".join(c for c in chars if is_han(c))
@@ -315,6 +321,9 @@ def collate(batch: list[tuple[list[int], list[int]]], tok: Any) -> dict[str, Any
 
 def build_model(args: argparse.Namespace, tokens: list[str]) -> Any:
     from cjkglyph.models.spellgcn import SpellGcnConfig, SpellGcnForCSC, graph_for_vocab
+
+    if args.encoder:
+        return SpellGcnForCSC.from_encoder(args.encoder, tokens, k=args.k)
 
     cfg = SpellGcnConfig(
         vocab_size=len(tokens),
@@ -519,6 +528,7 @@ def main() -> None:
     ap.add_argument("--eval", action="store_true", help="only evaluate OUT/model (or --model) on the development set")
     ap.add_argument("--model", help="model directory for --eval")
     ap.add_argument("--limit", type=int, default=0, help="evaluate on the first N development sentences only")
+    ap.add_argument("--encoder", metavar="DIR", help="start from this pretrained BERT-style masked LM directory (with vocab.txt)")
     ap.add_argument("--hidden", type=int, default=256)
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--max-len", type=int, default=128)
