@@ -249,7 +249,7 @@ def main() -> None:
     ap.add_argument("--ranker", default=str(REPO / "data" / "graph" / "ranker.json"))
     ap.add_argument("--out-dir", default=str(REPO / "data" / "spellcheck"))
     ap.add_argument("--cache", default=None, help="directory for intermediate files (default: a temporary one)")
-    ap.add_argument("--k", type=int, default=40, help="graph candidates per common character")
+    ap.add_argument("--k", type=int, default=60, help="graph candidates per common character")
     ap.add_argument("--k-rare", type=int, default=10, help="graph candidates per character the LM does not know")
     ap.add_argument("--min-delta", type=float, default=-2.0, help="drop candidates losing more log10 LM probability")
     ap.add_argument("--hidden", type=int, nargs="*", default=[32, 32])
