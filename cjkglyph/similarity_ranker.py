@@ -15,7 +15,6 @@ into P(right = candidate | wrong character was an error).
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ResourceError
+from .json_mlp import mlp_from_json, mlp_logits, mlp_to_json, read_json, write_json
 from .pinyin_channel import Channel
 from .similarity_features import FEATURES
 
@@ -53,24 +53,16 @@ class Ranker:
         cols = [FEATURES.index(f) for f in self.features]
         out = np.empty(len(x), dtype=np.float32)
         for s in range(0, len(x), chunk):
-            h = (x[s : s + chunk, cols] - self.mean) / self.std
-            for k, (wt, b) in enumerate(self.layers):
-                h = h @ wt + b
-                if k < len(self.layers) - 1:
-                    np.tanh(h, out=h)
-            out[s : s + chunk] = h[:, 0]
+            out[s : s + chunk] = mlp_logits(x[s : s + chunk, cols], self.mean, self.std, self.layers)
         return out
 
     # ------------------------------------------------------------------ (de)serialisation
     def to_json(self) -> dict[str, Any]:
-        r = lambda a: np.round(np.asarray(a, dtype=np.float64), 6).tolist()  # noqa: E731
         return {
             "format": FORMAT,
             "version": 1,
             "features": list(self.features),
-            "mean": r(self.mean),
-            "std": r(self.std),
-            "layers": [{"weight": r(w), "bias": r(b)} for w, b in self.layers],
+            **mlp_to_json(self.mean, self.std, self.layers),
             "params": self.params,
             "channel": self.channel.to_json(),
             "observed": [[a, b, int(n)] for a, b, n in self.observed],
@@ -86,19 +78,12 @@ class Ranker:
             unknown = [f for f in features if f not in FEATURES]
             if unknown:
                 raise ValueError(f"unknown features {unknown}")
-            layers = [(np.asarray(l["weight"], dtype=np.float32), np.asarray(l["bias"], dtype=np.float32)) for l in blob["layers"]]
-            width = len(features)
-            for w, b in layers:
-                if w.ndim != 2 or w.shape[0] != width or b.shape != (w.shape[1],):
-                    raise ValueError("layer shapes do not chain")
-                width = w.shape[1]
-            if width != 1:
-                raise ValueError("the last layer must have one output")
+            mean, std, layers = mlp_from_json(blob, len(features))
             observed = [(str(a), str(b), int(n)) for a, b, n in blob.get("observed", [])]
             return cls(
                 features=features,
-                mean=np.asarray(blob["mean"], dtype=np.float32),
-                std=np.maximum(np.asarray(blob["std"], dtype=np.float32), 1e-6),
+                mean=mean,
+                std=std,
                 layers=layers,
                 channel=Channel.from_json(blob["channel"]),
                 params=dict(blob.get("params", {})),
@@ -114,21 +99,8 @@ class Ranker:
         from .resources import data_path
 
         p = Path(path) if path is not None else data_path(*RANKER, required=False)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ResourceError(f"missing ranker {p}; {_REBUILD}") from None
-        except OSError as e:
-            raise ResourceError(f"cannot read {p}: {e.strerror or e}; {_REBUILD}") from None
-        try:
-            blob = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise ResourceError(f"corrupt ranker {p}: {e}; {_REBUILD}") from None
+        blob = read_json(p, "ranker", _REBUILD)
         return cls.from_json(blob, str(p))
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        from .resources import atomic_write
-
-        text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"
-        with atomic_write(path, "wb") as f:
-            f.write(text.encode("utf-8"))
+        write_json(path, self.to_json())

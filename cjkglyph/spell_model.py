@@ -14,7 +14,6 @@ per candidate, ``sigmoid(logit)`` = P(the candidate is the right correction).
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ResourceError
+from .json_mlp import mlp_from_json, mlp_logits, mlp_to_json, read_json, write_json
 
 __all__ = ["MODEL", "SpellModel"]
 
@@ -54,23 +54,15 @@ class SpellModel:
 
             columns = FEATURES
         idx = [columns.index(f) for f in self.features]
-        h = (x[:, idx].astype(np.float32) - self.mean) / self.std
-        for k, (w, b) in enumerate(self.layers):
-            h = h @ w + b
-            if k < len(self.layers) - 1:
-                np.tanh(h, out=h)
-        return h[:, 0]
+        return mlp_logits(x[:, idx].astype(np.float32), self.mean, self.std, self.layers)
 
     # ------------------------------------------------------------------ (de)serialisation
     def to_json(self) -> dict[str, Any]:
-        r = lambda a: np.round(np.asarray(a, dtype=np.float64), 6).tolist()  # noqa: E731
         return {
             "format": FORMAT,
             "version": 1,
             "features": list(self.features),
-            "mean": r(self.mean),
-            "std": r(self.std),
-            "layers": [{"weight": r(w), "bias": r(b)} for w, b in self.layers],
+            **mlp_to_json(self.mean, self.std, self.layers),
             "threshold": float(self.threshold),
             "params": self.params,
             "de_counts": None if self.de_counts is None else np.asarray(self.de_counts).astype(int).tolist(),
@@ -88,22 +80,11 @@ class SpellModel:
             unknown = [f for f in features if f not in FEATURES]
             if unknown:
                 raise ValueError(f"unknown features {unknown} (written by a newer cjkglyph?)")
-            layers = [(np.asarray(l["weight"], dtype=np.float32), np.asarray(l["bias"], dtype=np.float32)) for l in blob["layers"]]
-            width = len(features)
-            for w, b in layers:
-                if w.ndim != 2 or w.shape[0] != width or b.shape != (w.shape[1],):
-                    raise ValueError("layer shapes do not chain")
-                width = w.shape[1]
-            if width != 1:
-                raise ValueError("the last layer must have one output")
+            mean, std, layers = mlp_from_json(blob, len(features))
             de = blob.get("de_counts")
             de_counts = None if de is None else np.asarray(de, dtype=np.int64)
             if de_counts is not None and de_counts.shape != (3, N_CLASSES, N_CLASSES):
                 raise ValueError("de_counts has the wrong shape")
-            mean = np.asarray(blob["mean"], dtype=np.float32)
-            std = np.maximum(np.asarray(blob["std"], dtype=np.float32), 1e-6)
-            if mean.shape != (len(features),) or std.shape != mean.shape:
-                raise ValueError("standardisation does not match the features")
             return cls(
                 features=features,
                 mean=mean,
@@ -123,16 +104,7 @@ class SpellModel:
         from .resources import data_path
 
         p = Path(path) if path is not None else data_path(*MODEL)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ResourceError(f"missing spelling model {p}; {_REBUILD}") from None
-        except OSError as e:
-            raise ResourceError(f"cannot read {p}: {e.strerror or e}; {_REBUILD}") from None
-        try:
-            blob = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise ResourceError(f"corrupt spelling model {p}: {e}; {_REBUILD}") from None
+        blob = read_json(p, "spelling model", _REBUILD)
         model = cls.from_json(blob, str(p))
         model.directory = p.parent
         return model
@@ -146,8 +118,4 @@ class SpellModel:
         return data_path(MODEL[0], name)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        from .resources import atomic_write
-
-        text = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"
-        with atomic_write(path, "wb") as f:
-            f.write(text.encode("utf-8"))
+        write_json(path, self.to_json())
