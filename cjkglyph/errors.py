@@ -6,7 +6,9 @@ it and exits with ``exit_code`` instead of showing a traceback.
 
 from __future__ import annotations
 
-__all__ = ["CjkglyphError", "InputError", "ResourceError"]
+from collections.abc import Sequence
+
+__all__ = ["CjkglyphError", "InputError", "ResourceError", "check_texts"]
 
 
 class CjkglyphError(Exception):
@@ -25,3 +27,11 @@ class ResourceError(CjkglyphError, OSError):
     """A shipped or cached resource is missing or corrupt; the message names the file and the fix."""
 
     exit_code = 1
+
+
+def check_texts(texts: Sequence[object]) -> list[str]:
+    """``texts`` as a list, or :class:`InputError` naming the first item that is not a str."""
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise InputError(f"input {i} is {type(t).__name__}, expected str")
+    return list(texts)  # type: ignore[arg-type]

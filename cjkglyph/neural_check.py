@@ -48,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, ResourceError
+from .errors import InputError, ResourceError, check_texts
 
 __all__ = [
     "COMBINE",
@@ -259,10 +259,7 @@ class NeuralCorrector:
 
     def correct_batch(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         """:meth:`correct` for many lines at once (batched inference)."""
-        for i, t in enumerate(texts):
-            if not isinstance(t, str):
-                raise InputError(f"input {i} is {type(t).__name__}, expected str")
-        texts = list(texts)
+        texts = check_texts(texts)
         if self.combine == "ngram":
             return self._correct_ngram(texts)
         preds = self.predict(texts)

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, check_texts
 from .pipelines import Pipeline
 
 if TYPE_CHECKING:
@@ -272,10 +272,7 @@ class Corrector:
 
     def correct_batch(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         """:meth:`correct` for many lines at once (faster than one by one)."""
-        for i, t in enumerate(texts):
-            if not isinstance(t, str):
-                raise InputError(f"input {i} is {type(t).__name__}, expected str")
-        texts = list(texts)
+        texts = check_texts(texts)
         if self.script == "as-is":
             return self._correct_lines(texts)
         from .script import detect_script, simplified_aligned
