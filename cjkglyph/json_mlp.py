@@ -13,16 +13,11 @@ are ``(weight (in, out), bias (out,))`` float32 pairs.
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import ResourceError
-
-__all__ = ["Layers", "mlp_from_json", "mlp_logits", "mlp_to_json", "read_json", "write_json"]
+__all__ = ["Layers", "mlp_from_json", "mlp_logits", "mlp_to_json"]
 
 Layers = list[tuple[np.ndarray, np.ndarray]]
 
@@ -58,27 +53,3 @@ def mlp_from_json(blob: dict[str, Any], n_features: int) -> tuple[np.ndarray, np
     if mean.shape != (n_features,) or std.shape != mean.shape:
         raise ValueError("standardisation does not match the features")
     return mean, std, layers
-
-
-def read_json(path: Path, what: str, fix: str) -> dict[str, Any]:
-    """The JSON object in ``path``; a one-line :class:`ResourceError` naming ``what`` and ``fix`` otherwise."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ResourceError(f"missing {what} {path}; {fix}") from None
-    except OSError as e:
-        raise ResourceError(f"cannot read {path}: {e.strerror or e}; {fix}") from None
-    try:
-        blob: dict[str, Any] = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ResourceError(f"corrupt {what} {path}: {e}; {fix}") from None
-    return blob
-
-
-def write_json(path: str | os.PathLike[str], blob: dict[str, Any]) -> None:
-    """Write ``blob`` compactly (UTF-8) with an atomic replace."""
-    from .resources import atomic_write
-
-    text = json.dumps(blob, ensure_ascii=False, separators=(",", ":")) + "\n"
-    with atomic_write(path, "wb") as f:
-        f.write(text.encode("utf-8"))

@@ -148,14 +148,9 @@ class PolyphoneModel:
     @classmethod
     def load(cls, path: Any) -> PolyphoneModel:
         """Load from an ``.npz`` file; raises :class:`ResourceError` when missing or corrupt."""
-        import numpy as np
+        from .resources import read_npz
 
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError, EOFError) as e:
-            raise ResourceError(f"cannot read polyphone model {path} ({e}); {_FIX}") from None
-        return cls(arrays, str(path))
+        return cls(read_npz(path, "polyphone model", _FIX), str(path))
 
     def targets(self, text: str, analysis: Analysis) -> list[tuple[int, str, tuple[str, ...]]]:
         """(position, model character, allowed candidates) for each character the model should decide."""

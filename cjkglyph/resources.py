@@ -43,6 +43,9 @@ __all__ = [
     "file_digest",
     "font_path",
     "fonts_dir",
+    "read_json",
+    "read_npz",
+    "write_json",
 ]
 
 _PKG = Path(__file__).resolve().parent
@@ -202,3 +205,40 @@ def cached_array(name: str, key: str, build: Callable[[], np.ndarray], *, mmap: 
     except OSError:
         return array
     return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False) if mmap else array
+
+
+def read_npz(path: str | os.PathLike[str], what: str, fix: str) -> dict[str, np.ndarray]:
+    """Every array of an ``.npz`` file (no pickles); a one-line :class:`ResourceError` naming ``what`` and ``fix`` otherwise."""
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (OSError, ValueError, EOFError) as e:
+        raise ResourceError(f"cannot read {what} {path}: {e}; {fix}") from None
+
+
+def read_json(path: Path, what: str, fix: str) -> dict[str, Any]:
+    """The JSON object in ``path``; a one-line :class:`ResourceError` naming ``what`` and ``fix`` otherwise."""
+    import json
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResourceError(f"missing {what} {path}; {fix}") from None
+    except OSError as e:
+        raise ResourceError(f"cannot read {path}: {e.strerror or e}; {fix}") from None
+    try:
+        blob: dict[str, Any] = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ResourceError(f"corrupt {what} {path}: {e}; {fix}") from None
+    return blob
+
+
+def write_json(path: str | os.PathLike[str], blob: dict[str, Any]) -> None:
+    """Write ``blob`` compactly (UTF-8) with an atomic replace."""
+    import json
+
+    text = json.dumps(blob, ensure_ascii=False, separators=(",", ":")) + "\n"
+    with atomic_write(path, "wb") as f:
+        f.write(text.encode("utf-8"))

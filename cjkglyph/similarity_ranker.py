@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from .errors import ResourceError
-from .json_mlp import mlp_from_json, mlp_logits, mlp_to_json, read_json, write_json
+from .json_mlp import mlp_from_json, mlp_logits, mlp_to_json
 from .pinyin_channel import Channel
+from .resources import data_path, read_json, write_json
 from .similarity_features import FEATURES
 
 __all__ = ["FORMAT", "RANKER", "Ranker"]
@@ -96,8 +97,6 @@ class Ranker:
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> Ranker:
         """The ranker at ``path`` (default: the shipped ``data/graph/ranker.json``)."""
-        from .resources import data_path
-
         p = Path(path) if path is not None else data_path(*RANKER, required=False)
         blob = read_json(p, "ranker", _REBUILD)
         return cls.from_json(blob, str(p))

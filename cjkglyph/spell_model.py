@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from .errors import ResourceError
-from .json_mlp import mlp_from_json, mlp_logits, mlp_to_json, read_json, write_json
+from .json_mlp import mlp_from_json, mlp_logits, mlp_to_json
+from .resources import data_path, read_json, write_json
 
 __all__ = ["MODEL", "SpellModel"]
 
@@ -101,8 +102,6 @@ class SpellModel:
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> SpellModel:
         """The model at ``path`` (default: the shipped ``data/spellcheck/model.json``)."""
-        from .resources import data_path
-
         p = Path(path) if path is not None else data_path(*MODEL)
         blob = read_json(p, "spelling model", _REBUILD)
         model = cls.from_json(blob, str(p))
@@ -111,8 +110,6 @@ class SpellModel:
 
     def companion(self, name: str) -> Path:
         """Path of a file that goes with the model (next to the model file, else in ``data/spellcheck``)."""
-        from .resources import data_path
-
         if self.directory is not None:
             return self.directory / name
         return data_path(MODEL[0], name)

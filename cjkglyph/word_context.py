@@ -195,12 +195,9 @@ class WordContext:
 
     @classmethod
     def _read(cls, path: Path) -> WordContext:
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError, EOFError) as e:
-            raise ResourceError(f"cannot read word-context table {path}: {e}; {_FIX}") from None
-        return cls(arrays, str(path))
+        from .resources import read_npz
+
+        return cls(read_npz(path, "word-context table", _FIX), str(path))
 
     # ------------------------------------------------------------------ words
 
