@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 from typing import IO, Any
 
 from . import _io
@@ -113,17 +115,25 @@ def _draw(chars: list[str], fonts: tuple[str, ...], size: int, fallback: tuple[s
     return table.lookup(chars), render_info(chars, fonts, fallback=fallback)
 
 
-def _binary_out(args: argparse.Namespace, what: str) -> IO[bytes]:
+@contextlib.contextmanager
+def _binary_out(args: argparse.Namespace, what: str) -> Iterator[IO[bytes]]:
+    """The binary output stream (-o FILE or stdout, never a terminal), closed or flushed at the end."""
     from ..errors import InputError
 
     if not args.output or args.output == "-":
         if sys.stdout.isatty():
             raise InputError(f"refusing to write {what} to a terminal: give -o FILE")
-        return sys.stdout.buffer
+        try:
+            yield sys.stdout.buffer
+        finally:
+            sys.stdout.buffer.flush()
+        return
     try:
-        return open(args.output, "wb")  # noqa: SIM115 - closed by the caller
+        f = open(args.output, "wb")  # noqa: SIM115 - closed below
     except OSError as e:
         raise InputError(f"cannot write {args.output}: {e.strerror or e}") from None
+    with f:
+        yield f
 
 
 def _write_npy(args: argparse.Namespace, chars: list[str], fonts: tuple[str, ...], fallback: tuple[str, ...]) -> int:
@@ -133,19 +143,13 @@ def _write_npy(args: argparse.Namespace, chars: list[str], fonts: tuple[str, ...
 
     size = _check_size(args.size)
     shape = (len(chars), len(fonts), size, size)
-    out = _binary_out(args, "an array")
-    try:
+    with _binary_out(args, "an array") as out:
         np.lib.format.write_array_header_1_0(out, {"descr": "<f4", "fortran_order": False, "shape": shape})
         table = glyph_table(blocks=("uro",), fonts=fonts, size=size, fallback=fallback, synthesise=not args.no_synth) if len(chars) >= _TABLE_FROM else None
         for i in range(0, len(chars), 4096):
             part = chars[i : i + 4096]
             arr = table.lookup(part) if table is not None else render(part, fonts, size, fallback=fallback, synthesise=not args.no_synth)
             out.write(np.ascontiguousarray(arr, dtype="<f4").tobytes())
-    finally:
-        if out is not sys.stdout.buffer:
-            out.close()
-        else:
-            out.flush()
     return 0
 
 
@@ -190,14 +194,8 @@ def _write_png(args: argparse.Namespace, records: list[str], images: Any, info: 
                 paper = np.array((255, 255, 255) if src == fonts[f] else tint[src if src in tint else "fallback"], dtype=np.float32)
                 ink = images[start + j, f][..., None]
                 canvas[y : y + size, x : x + size] = (paper * (1 - ink)).round().astype(np.uint8)
-    out = _binary_out(args, "a PNG image")
-    try:
+    with _binary_out(args, "a PNG image") as out:
         Image.fromarray(canvas, "RGB").save(out, format="PNG", optimize=False)
-    finally:
-        if out is not sys.stdout.buffer:
-            out.close()
-        else:
-            out.flush()
     return 0
 
 
