@@ -241,7 +241,7 @@ def test_embeddings_small() -> None:
     assert e[0] @ e[1] > e[0] @ e[2]
     nb = neighbours("未末本木禾大天夫己已巳日曰目我", k=2)
     assert nb.get("己")[0][0] in "已巳"
-    assert np.array_equal(embeddings(list("未末")), e[:2])
+    np.testing.assert_allclose(embeddings(list("未末")), e[:2], atol=1e-5)  # batch size may change float rounding
 
 
 @pytest.mark.slow
