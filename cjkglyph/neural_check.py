@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, ResourceError, check_texts
+from .script import check_script, correct_in_script
 
 __all__ = [
     "COMBINE",
@@ -125,7 +126,9 @@ class NeuralCorrector:
     ``ngram``: a ready :class:`~cjkglyph.spellcheck.Corrector`, for the combine modes;
     ``settings``: threshold and combination parameters (see :data:`SETTINGS_FILE`);
     ``max_length``/``overlap``: window size and overlap in tokens; ``batch_size``/``max_tokens``:
-    windows and padded tokens per forward pass.
+    windows and padded tokens per forward pass. ``script``: ``"auto"`` (default) corrects a
+    Traditional line in Simplified and reports its edits in Traditional characters (for models
+    trained on Simplified text, as the SIGHAN sets are used); ``"as-is"`` feeds every line unchanged.
     """
 
     def __init__(
@@ -144,7 +147,9 @@ class NeuralCorrector:
         overlap: int = 32,
         max_tokens: int = 4096,
         pinyin: bool = False,
+        script: str = "auto",
     ) -> None:
+        self.script = check_script(script)
         if combine not in COMBINE:
             raise InputError(f"unknown combine mode {combine!r}; use one of lm, ngram (or none)")
         if not isinstance(batch_size, int) or batch_size < 1:
@@ -260,6 +265,11 @@ class NeuralCorrector:
     def correct_batch(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         """:meth:`correct` for many lines at once (batched inference)."""
         texts = check_texts(texts)
+        if self.script == "auto":
+            return correct_in_script(texts, self._correct_lines)
+        return self._correct_lines(texts)
+
+    def _correct_lines(self, texts: list[str]) -> list[dict[str, Any]]:
         if self.combine == "ngram":
             return self._correct_ngram(texts)
         preds = self.predict(texts)

@@ -15,10 +15,23 @@ original), process it, and bring changed characters back with
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 
-__all__ = ["detect_script", "simplified_aligned", "traditional_aligned"]
+__all__ = ["SCRIPTS", "check_script", "correct_in_script", "detect_script", "simplified_aligned", "traditional_aligned"]
+
+#: ``script`` options of the correctors: ``auto`` (Traditional lines corrected in Simplified) or ``as-is``.
+SCRIPTS = ("auto", "as-is")
+
+
+def check_script(script: object) -> str:
+    """``script`` if it is one of :data:`SCRIPTS`, else :class:`~cjkglyph.errors.InputError`."""
+    if script not in SCRIPTS:
+        from .errors import InputError
+
+        raise InputError(f"script must be 'auto' or 'as-is', got {script!r}")
+    return str(script)
 
 
 @lru_cache(maxsize=None)
@@ -57,3 +70,40 @@ def detect_script(text: str) -> str:
     if simp == text:
         return "simplified"
     return "traditional" if _changed(text, simp) > _changed(text, traditional_aligned(text)) else "simplified"
+
+
+def correct_in_script(texts: Sequence[str], correct: Callable[[list[str]], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Run a Simplified-trained corrector on ``texts``, Traditional lines included.
+
+    ``correct`` maps lines to ``{"source", "target", "errors": [{"pos", "wrong", "right", ...}]}``
+    dicts. Traditional lines are passed in Simplified (same length) and their edits come back in
+    Traditional characters; an edit that would only undo the conversion is dropped.
+
+    >>> correct_in_script(["他說的話很有道里"], lambda ts: [{"source": t, "target": t.replace("道里", "道理"),
+    ...     "errors": [{"pos": 7, "wrong": "里", "right": "理"}]} for t in ts])[0]["target"]
+    '他說的話很有道理'
+    """
+    texts = list(texts)
+    traditional = [i for i, t in enumerate(texts) if detect_script(t) == "traditional"]
+    if not traditional:
+        return correct(texts)
+    work = list(texts)
+    for i in traditional:
+        work[i] = simplified_aligned(texts[i])
+    out = correct(work)
+    for i in traditional:
+        out[i] = _in_source_script(texts[i], out[i])
+    return out
+
+
+def _in_source_script(source: str, result: dict[str, Any]) -> dict[str, Any]:
+    """A result computed on the Simplified form of ``source``, with edits written in Traditional characters."""
+    target = traditional_aligned(result["target"])
+    chars = list(source)
+    errors = []
+    for e in result["errors"]:
+        right = target[e["pos"]]
+        if right != source[e["pos"]]:
+            chars[e["pos"]] = right
+            errors.append({**e, "wrong": source[e["pos"]], "right": right})
+    return {**result, "source": source, "target": "".join(chars), "errors": errors}

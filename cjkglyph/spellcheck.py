@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import InputError, check_texts
+from .script import check_script
 from .pipelines import Pipeline
 
 if TYPE_CHECKING:
@@ -214,9 +215,7 @@ class Corrector:
         from .spell_features import FeatureExtractor
         from .spell_model import SpellModel
 
-        if script not in ("auto", "as-is"):
-            raise InputError(f"script must be 'auto' or 'as-is', got {script!r}")
-        self.script = script
+        self.script = check_script(script)
         self.lm = lm if isinstance(lm, LanguageModel) else LanguageModel.load(lm)
         self.model = model if isinstance(model, SpellModel) else SpellModel.load(model)
         params = self.model.params
@@ -275,18 +274,9 @@ class Corrector:
         texts = check_texts(texts)
         if self.script == "as-is":
             return self._correct_lines(texts)
-        from .script import detect_script, simplified_aligned
+        from .script import correct_in_script
 
-        traditional = [i for i, t in enumerate(texts) if detect_script(t) == "traditional"]
-        if not traditional:
-            return self._correct_lines(texts)
-        work = list(texts)
-        for i in traditional:
-            work[i] = simplified_aligned(texts[i])
-        out = self._correct_lines(work)
-        for i in traditional:
-            out[i] = _in_source_script(texts[i], out[i])
-        return out
+        return correct_in_script(texts, self._correct_lines)
 
     def _correct_lines(self, texts: list[str]) -> list[dict[str, Any]]:
         chunk_text: list[str] = []
@@ -462,21 +452,6 @@ def load_neural_corrector(model: str | os.PathLike[str], **options: Any) -> Any:
             "leave model unset to use the built-in statistical corrector"
         ) from None
     return load(model, **options)
-
-
-def _in_source_script(source: str, result: dict[str, Any]) -> dict[str, Any]:
-    """A result computed on the Simplified form of ``source``, with edits written in Traditional characters."""
-    from .script import traditional_aligned
-
-    target = traditional_aligned(result["target"])
-    chars = list(source)
-    errors = []
-    for e in result["errors"]:
-        right = target[e["pos"]]
-        if right != source[e["pos"]]:  # an edit that only undoes the script conversion is dropped
-            chars[e["pos"]] = right
-            errors.append({**e, "wrong": source[e["pos"]], "right": right})
-    return {"source": source, "target": "".join(chars), "errors": errors}
 
 
 class SpellCheckPipeline(Pipeline):

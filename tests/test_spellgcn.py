@@ -284,6 +284,18 @@ def test_length_preserved_property(tmp_path: Path, texts: list[str]) -> None:
         assert all(text[e["pos"]] == e["wrong"] != e["right"] for e in r["errors"])
 
 
+def test_traditional_lines_round_trip(tmp_path: Path) -> None:
+    c, _ = _map_corrector(tmp_path)
+    r = c.correct_batch(["我們去公圓", "我们去公圆"])
+    assert r[0]["target"] == "我們去公園" and r[1]["target"] == "我们去公园"
+    assert [(e["pos"], e["wrong"], e["right"]) for e in r[0]["errors"]] == [(4, "圓", "園")]
+    assert r[0]["source"] == "我們去公圓"
+    as_is, _ = _map_corrector(tmp_path, script="as-is")  # 們/圓 are unknown to a Simplified vocabulary
+    assert as_is.correct("我們去公圓")["errors"] == []
+    with pytest.raises(InputError):
+        _map_corrector(tmp_path, script="traditional")
+
+
 def test_bad_input(tmp_path: Path) -> None:
     c, _ = _map_corrector(tmp_path)
     with pytest.raises(InputError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..script import SCRIPTS
 from . import _io
 
 
@@ -34,9 +35,10 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--script",
-        choices=("auto", "as-is"),
+        choices=SCRIPTS,
         default="auto",
-        help="auto (default): Traditional lines are checked in Simplified and edited in Traditional; as-is: no conversion",
+        help="auto (default): Traditional lines are checked in Simplified and edited in Traditional (also with --model); "
+        "as-is: no conversion",
     )
     p.add_argument("--model", metavar="DIR", help="use a neural corrector from this directory instead (see cjkglyph.neural_check)")
     p.add_argument(
@@ -75,9 +77,10 @@ def run(args: argparse.Namespace) -> int:
     jobs = getattr(args, "jobs", 1)
     if jobs < 1:
         raise InputError(f"--jobs must be at least 1, got {jobs}")
-    options: dict[str, Any] = {"model": args.model, "lm": args.lm, "threshold": args.threshold, "confusion": args.confusion}
-    if args.model is None:
-        options["script"] = getattr(args, "script", "auto")
+    options: dict[str, Any] = {
+        "model": args.model, "lm": args.lm, "threshold": args.threshold, "confusion": args.confusion,
+        "script": getattr(args, "script", "auto"),
+    }  # fmt: skip
     process = processor(**options)  # loaded here first: a bad model or file is reported before any worker starts
     parallel = None
     if jobs > 1:
