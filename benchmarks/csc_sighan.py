@@ -184,11 +184,13 @@ def main() -> None:
         )
     info = corr.model.info.get("cv_sentence")
     if info:
-        d, c = info["detection"], info["correction"]
-        print(
-            f"cross-validated on SIGHAN-13/14/15 train (5 folds, sources + corrected targets as clean sentences): "
-            f"detection P/R/F1 {d['p']:.1f}/{d['r']:.1f}/{d['f1']:.1f}, correction P/R/F1 {c['p']:.1f}/{c['r']:.1f}/{c['f1']:.1f}"
-        )
+        print("cross-validated on SIGHAN-13/14/15 train (5 folds, sources + corrected targets as clean sentences):")
+        for name, cv in [("all", info), *sorted(corr.model.info.get("cv_sentence_by_file", {}).items())]:
+            d, c = cv["detection"], cv["correction"]
+            print(
+                f"    {name:9s} detection P/R/F1 {d['p']:.1f}/{d['r']:.1f}/{d['f1']:.1f}, "
+                f"correction P/R/F1 {c['p']:.1f}/{c['r']:.1f}/{c['f1']:.1f}"
+            )
     if args.save:
         Path(args.save).write_text("".join(p + "\n" for p in preds), encoding="utf-8")
     if args.reference:
