@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import CjkglyphError
 
-__all__ = ["ordered_map"]
+__all__ = ["auto_jobs", "ordered_map", "ordered_map_if_large"]
 
 Process = Callable[[list[str]], list[dict[str, Any]]]
 
@@ -99,3 +99,46 @@ def ordered_map(
         pool.shutdown(wait=clean, cancel_futures=True)
     if failed is not None:
         raise failed
+
+
+def auto_jobs(limit: int = 4) -> int:
+    """Worker processes for ``--jobs 0`` (automatic): the CPUs this process may use, at most ``limit``."""
+    import os
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, limit))
+
+
+def ordered_map_if_large(
+    factory: Callable[..., Process],
+    kwargs: dict[str, Any],
+    batches: Iterator[list[str]],
+    jobs: int,
+    *,
+    prebuilt: Process,
+    min_batches: int = 4,
+) -> Iterator[tuple[list[str], list[dict[str, Any]]]]:
+    """:func:`ordered_map` when the input has at least ``min_batches`` batches, else ``prebuilt`` in this process
+    (starting workers for a few lines costs more than it saves)."""
+    from itertools import chain
+
+    head: list[list[str]] = []
+    failed: BaseException | None = None
+    try:
+        for batch in batches:
+            head.append(batch)
+            if len(head) >= min_batches:
+                break
+    except Exception as e:  # noqa: BLE001 - raised after the batches read before it, as ordered_map does
+        failed = e
+    if jobs <= 1 or failed is not None or len(head) < min_batches:
+        for batch in head:
+            yield batch, prebuilt(batch)
+        if failed is not None:
+            raise failed
+        yield from ((batch, prebuilt(batch)) for batch in batches)
+        return
+    yield from ordered_map(factory, kwargs, chain(head, batches), jobs, prebuilt=prebuilt)

@@ -45,9 +45,10 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
         "-j",
         "--jobs",
         type=int,
-        default=1,
+        default=0,
         metavar="N",
-        help="worker processes for file or piped input (default: 1); output is the same, in input order",
+        help="worker processes for file or piped input (default 0: one per CPU, at most 4, once the input has "
+        f"{4 * JOB_BATCH}+ lines; 1: this process only); output is the same, in input order",
     )
     _io.add_io_arguments(p, formats=("text", "json", "jsonl", "tsv"))
     p.set_defaults(run=run)
@@ -75,24 +76,26 @@ def run(args: argparse.Namespace) -> int:
     if args.threshold is not None and not 0.0 < args.threshold < 1.0:
         raise InputError(f"--threshold must be between 0 and 1 (exclusive), got {args.threshold}")
     jobs = getattr(args, "jobs", 1)
-    if jobs < 1:
-        raise InputError(f"--jobs must be at least 1, got {jobs}")
+    if jobs < 0:
+        raise InputError(f"--jobs must be 0 (automatic) or more, got {jobs}")
     options: dict[str, Any] = {
         "model": args.model, "lm": args.lm, "threshold": args.threshold, "confusion": args.confusion,
         "script": getattr(args, "script", "auto"),
     }  # fmt: skip
     process = processor(**options)  # loaded here first: a bad model or file is reported before any worker starts
     parallel = None
-    if jobs > 1:
-        from ._parallel import ordered_map
+    if jobs != 1:
+        from ._parallel import auto_jobs, ordered_map_if_large
+
+        workers = jobs or auto_jobs()
 
         def parallel(batches: Any) -> Any:
-            return ordered_map(processor, options, batches, jobs, prebuilt=process)
+            return ordered_map_if_large(processor, options, batches, workers, prebuilt=process)
 
     return _io.run_records(
         args,
         process,
-        batch_size=JOB_BATCH if jobs > 1 else 256,
+        batch_size=JOB_BATCH if jobs != 1 else 256,
         parallel=parallel,
         to_text=lambda r: r["target"],
         to_tsv=lambda r: f"{_io.tsv_field(r['source'])}\t{_io.tsv_field(r['target'])}\t{_io.tsv_field(_edits(r))}",
