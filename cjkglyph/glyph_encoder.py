@@ -108,7 +108,7 @@ def load_encoder(path: str | Path | None = None) -> tuple[torch.nn.Module, dict[
     return _load(p, file_digest(p))
 
 
-def embed_images(model: torch.nn.Module, images: np.ndarray, batch: int = 2048) -> np.ndarray:
+def embed_images(model: torch.nn.Module, images: np.ndarray, batch: int = 128) -> np.ndarray:
     """Per-image embeddings, float32 (..., dim), L2-normalised; ``images`` float (..., size, size) in [0, 1]."""
     import torch
 
@@ -116,11 +116,33 @@ def embed_images(model: torch.nn.Module, images: np.ndarray, batch: int = 2048) 
     flat = np.ascontiguousarray(images, dtype=np.float32).reshape(-1, 1, *images.shape[-2:])
     dim = model.config["dim"]  # type: ignore[index]
     out = np.empty((len(flat), dim), dtype=np.float32)
+    fast = _inference_model(model)
     with torch.inference_mode():
         for i in range(0, len(flat), batch):
-            z = model(torch.from_numpy(flat[i : i + batch]))
-            out[i : i + batch] = torch.nn.functional.normalize(z, dim=1).numpy()
+            x = torch.from_numpy(flat[i : i + batch]).contiguous(memory_format=torch.channels_last)
+            out[i : i + batch] = torch.nn.functional.normalize(fast(x), dim=1).numpy()
     return out.reshape(*lead, dim)
+
+
+def _inference_model(model: torch.nn.Module) -> torch.nn.Module:
+    """``model`` (eval mode) with each convolution's batch norm folded into it, in channels-last layout:
+    the same function, about 3x faster on CPU (small batches keep the activations in cache)."""
+    import torch
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+    if model.training or not isinstance(model, torch.nn.Sequential):
+        return model
+    layers = list(model)
+    fused: list[torch.nn.Module] = []
+    i = 0
+    while i < len(layers):
+        if isinstance(layers[i], torch.nn.Conv2d) and i + 1 < len(layers) and isinstance(layers[i + 1], torch.nn.BatchNorm2d):
+            fused.append(fuse_conv_bn_eval(layers[i], layers[i + 1]))  # type: ignore[arg-type]
+            i += 2
+        else:
+            fused.append(layers[i])
+            i += 1
+    return torch.nn.Sequential(*fused).eval().to(memory_format=torch.channels_last)
 
 
 def combine(per_font: np.ndarray, blank: np.ndarray | None = None) -> np.ndarray:
