@@ -1,7 +1,8 @@
-"""The learned scorer of the spelling checker: a tiny MLP over candidate features, stored as JSON.
+"""The learned scorer of the spelling checker: tiny MLPs over candidate features, stored as JSON.
 
 ``data/spellcheck/model.json`` (written by ``scripts/train_spellcheck.py``)
-holds the feature names, their standardisation, the layers, the decision
+holds the feature names, their standardisation, the layers (of each member
+when several seeds are averaged), the decision
 threshold chosen by cross-validation on the SIGHAN train sets, the decoding
 parameters and the 的/地/得 context counts. Scoring is plain numpy: one logit
 per candidate, ``sigmoid(logit)`` = P(the candidate is the right correction).
@@ -47,6 +48,9 @@ class SpellModel:
     info: dict[str, Any] = field(default_factory=dict)
     #: Directory of the model file: companion files named in ``params`` (e.g. ``domain_lm``) live there.
     directory: Path | None = None
+    #: Further MLPs ``(mean, std, layers)`` over the same features (e.g. other training seeds): the
+    #: logit is the mean of all members' logits.
+    ensemble: list[tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]] = field(default_factory=list)
 
     def logits(self, x: np.ndarray, columns: tuple[str, ...] | None = None) -> np.ndarray:
         """Logits (n,) for feature rows whose columns are named ``columns`` (default: :data:`cjkglyph.spell_features.FEATURES`)."""
@@ -55,7 +59,13 @@ class SpellModel:
 
             columns = FEATURES
         idx = [columns.index(f) for f in self.features]
-        return mlp_logits(x[:, idx].astype(np.float32), self.mean, self.std, self.layers)
+        xs = x[:, idx].astype(np.float32)
+        out = mlp_logits(xs, self.mean, self.std, self.layers)
+        for mean, std, layers in self.ensemble:
+            out += mlp_logits(xs, mean, std, layers)
+        if self.ensemble:
+            out /= 1 + len(self.ensemble)
+        return out
 
     # ------------------------------------------------------------------ (de)serialisation
     def to_json(self) -> dict[str, Any]:
@@ -64,6 +74,7 @@ class SpellModel:
             "version": 1,
             "features": list(self.features),
             **mlp_to_json(self.mean, self.std, self.layers),
+            **({"ensemble": [mlp_to_json(*m) for m in self.ensemble]} if self.ensemble else {}),
             "threshold": float(self.threshold),
             "params": self.params,
             "de_counts": None if self.de_counts is None else np.asarray(self.de_counts).astype(int).tolist(),
@@ -82,6 +93,7 @@ class SpellModel:
             if unknown:
                 raise ValueError(f"unknown features {unknown} (written by a newer cjkglyph?)")
             mean, std, layers = mlp_from_json(blob, len(features))
+            ensemble = [mlp_from_json(m, len(features)) for m in blob.get("ensemble", [])]
             de = blob.get("de_counts")
             de_counts = None if de is None else np.asarray(de, dtype=np.int64)
             if de_counts is not None and de_counts.shape != (3, N_CLASSES, N_CLASSES):
@@ -95,6 +107,7 @@ class SpellModel:
                 params=dict(blob.get("params", {})),
                 de_counts=de_counts,
                 info=dict(blob.get("info", {})),
+                ensemble=ensemble,
             )
         except (KeyError, TypeError, ValueError) as e:
             raise ResourceError(f"corrupt spelling model {where}: {e}; {_REBUILD}") from None

@@ -231,3 +231,35 @@ def test_aligned_conversion_keeps_length(text: str) -> None:
 
     assert len(simplified_aligned(text)) == len(text) == len(traditional_aligned(text))
     assert detect_script(text) in ("simplified", "traditional")
+
+
+def test_model_ensemble_round_trip(tmp_path: Path) -> None:
+    import numpy as np
+
+    from cjkglyph.errors import ResourceError
+    from cjkglyph.spell_features import FEATURES
+    from cjkglyph.spell_model import SpellModel
+
+    rng = np.random.default_rng(0)
+    feats = FEATURES[:3]
+
+    def member() -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        layers = [(rng.normal(size=(3, 4)).astype(np.float32), rng.normal(size=4).astype(np.float32)),
+                  (rng.normal(size=(4, 1)).astype(np.float32), rng.normal(size=1).astype(np.float32))]  # fmt: skip
+        return rng.normal(size=3).astype(np.float32), np.ones(3, dtype=np.float32), layers
+
+    members = [member() for _ in range(3)]
+    single = [SpellModel(feats, *m) for m in members]
+    both = SpellModel(feats, *members[0], ensemble=members[1:])
+    x = rng.normal(size=(20, len(FEATURES))).astype(np.float32)
+    expect = np.mean([m.logits(x) for m in single], axis=0)
+    np.testing.assert_allclose(both.logits(x), expect, rtol=1e-5, atol=1e-6)
+    both.save(tmp_path / "model.json")
+    again = SpellModel.load(tmp_path / "model.json")
+    assert len(again.ensemble) == 2
+    np.testing.assert_allclose(again.logits(x), both.logits(x), atol=1e-4)  # JSON keeps 6 decimals
+    blob = json.loads((tmp_path / "model.json").read_text(encoding="utf-8"))
+    blob["ensemble"][1]["layers"][0]["weight"] = [[1.0]]
+    (tmp_path / "bad.json").write_text(json.dumps(blob), encoding="utf-8")
+    with pytest.raises(ResourceError, match="corrupt spelling model"):
+        SpellModel.load(tmp_path / "bad.json")
