@@ -41,24 +41,24 @@ _OPENCC: dict[tuple[str, str | None], str] = {
 }
 _SCRIPTS = ("simplified", "traditional", "taiwan", "hongkong")
 
-# Further targets: name -> "module:function" taking (text) and returning str.
+# Further targets: name -> "module:function" taking (text), or "module:function:arg" taking (text, arg); returns str.
 _TARGETS: dict[str, str] = {
     "pinyin": "cjkglyph.pinyin:to_pinyin",
     "zhuyin": "cjkglyph.pinyin:to_zhuyin",
     "ids": "cjkglyph.ids:to_ids",
-    "wubi": "cjkglyph.subchar:to_wubi",
-    "cangjie": "cjkglyph.subchar:to_cangjie",
-    "stroke": "cjkglyph.subchar:to_stroke",
-    "pinyin-code": "cjkglyph.subchar:to_pinyin_code",
-    "zhuyin-code": "cjkglyph.subchar:to_zhuyin_code",
+    "wubi": "cjkglyph.subchar:encode:wubi",
+    "cangjie": "cjkglyph.subchar:encode:cangjie",
+    "stroke": "cjkglyph.subchar:encode:stroke",
+    "pinyin-code": "cjkglyph.subchar:encode:pinyin",
+    "zhuyin-code": "cjkglyph.subchar:encode:zhuyin",
 }
-# Decoders for --from: name -> "module:function" taking (encoded text) and returning str.
+# Decoders for --from: name -> "module:function:arg" taking (encoded text, arg) and returning str.
 _DECODERS: dict[str, str] = {
-    "wubi": "cjkglyph.subchar:from_wubi",
-    "cangjie": "cjkglyph.subchar:from_cangjie",
-    "stroke": "cjkglyph.subchar:from_stroke",
-    "pinyin-code": "cjkglyph.subchar:from_pinyin_code",
-    "zhuyin-code": "cjkglyph.subchar:from_zhuyin_code",
+    "wubi": "cjkglyph.subchar:decode:wubi",
+    "cangjie": "cjkglyph.subchar:decode:cangjie",
+    "stroke": "cjkglyph.subchar:decode:stroke",
+    "pinyin-code": "cjkglyph.subchar:decode:pinyin",
+    "zhuyin-code": "cjkglyph.subchar:decode:zhuyin",
 }
 
 
@@ -82,8 +82,10 @@ def _opencc(config: str) -> Callable[[str], str]:
 
 @lru_cache(maxsize=None)
 def _function(spec: str) -> Callable[[str], str]:
-    module, _, attr = spec.partition(":")
-    function: Callable[[str], str] = getattr(importlib.import_module(module), attr)
+    module, attr, *arg = spec.split(":")
+    function: Callable[..., str] = getattr(importlib.import_module(module), attr)
+    if arg:
+        return lambda text: function(text, arg[0])
     return function
 
 

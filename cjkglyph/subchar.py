@@ -67,11 +67,6 @@ __all__ = [
     "encode_aligned",
     "encode_pieces",
     "homophones",
-    "to_cangjie",
-    "to_pinyin_code",
-    "to_stroke",
-    "to_wubi",
-    "to_zhuyin_code",
 ]
 
 #: Follows the code of every encoded character.
@@ -372,54 +367,3 @@ def _reading_groups() -> dict[str, list[str]]:
     for c, code, k, _ in _rows("pinyin"):
         groups.setdefault(code, []).append((k, c))
     return {code: [c for _, c in sorted(members)] for code, members in groups.items()}
-
-
-# ``cjkglyph convert --to/--from`` entry points (see cjkglyph.conversion).
-def to_wubi(text: str) -> str:
-    """``convert --to wubi``."""
-    return encode(text, "wubi")
-
-
-def to_cangjie(text: str) -> str:
-    """``convert --to cangjie``."""
-    return encode(text, "cangjie")
-
-
-def to_stroke(text: str) -> str:
-    """``convert --to stroke``."""
-    return encode(text, "stroke")
-
-
-def to_pinyin_code(text: str) -> str:
-    """``convert --to pinyin-code``."""
-    return encode(text, "pinyin")
-
-
-def to_zhuyin_code(text: str) -> str:
-    """``convert --to zhuyin-code``."""
-    return encode(text, "zhuyin")
-
-
-def from_wubi(encoded: str) -> str:
-    """``convert --from wubi``."""
-    return decode(encoded, "wubi")
-
-
-def from_cangjie(encoded: str) -> str:
-    """``convert --from cangjie``."""
-    return decode(encoded, "cangjie")
-
-
-def from_stroke(encoded: str) -> str:
-    """``convert --from stroke``."""
-    return decode(encoded, "stroke")
-
-
-def from_pinyin_code(encoded: str) -> str:
-    """``convert --from pinyin-code``."""
-    return decode(encoded, "pinyin")
-
-
-def from_zhuyin_code(encoded: str) -> str:
-    """``convert --from zhuyin-code``."""
-    return decode(encoded, "zhuyin")
