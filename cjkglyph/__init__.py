@@ -16,8 +16,9 @@ cheap and never pulls in torch or transformers by itself.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -65,21 +66,7 @@ if TYPE_CHECKING:
     from .tokenization_subchar import SubCharTokenizer
 
 
-def __getattr__(name: str) -> Any:
-    spec = _LAZY.get(name)
-    if spec is None:
-        raise AttributeError(f"module 'cjkglyph' has no attribute {name!r}")
-    module, _, attr = spec.partition(":")
-    value = importlib.import_module(module)
-    if attr:
-        value = getattr(value, attr)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
-
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 # ChineseBERT joins transformers' Auto classes when transformers loads them (stdlib-only hook, see models/_auto.py).
 from .models._auto import install_auto_hooks as _install_auto_hooks  # noqa: E402

@@ -14,8 +14,9 @@ Names are imported lazily: importing this package does not import torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..._lazy import lazy_exports
 
 _LAZY: dict[str, str] = {
     "ChineseBertConfig": "configuration_chinesebert",
@@ -54,14 +55,4 @@ if TYPE_CHECKING:
     from .tokenization_chinesebert import ChineseBertTokenizer, ChineseBertTokenizerFast
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, {name: f".{module}:{name}" for name, module in _LAZY.items()})

@@ -11,8 +11,9 @@ After ``import cjkglyph`` a saved model also loads through ``AutoConfig`` and
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..._lazy import lazy_exports
 
 _LAZY: dict[str, str] = {
     "SpellGcnConfig": "configuration_spellgcn",
@@ -29,14 +30,4 @@ if TYPE_CHECKING:
     from .modeling_spellgcn import SpellGcn, SpellGcnForCSC, SpellGcnPreTrainedModel, graph_for_vocab
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, {name: f".{module}:{name}" for name, module in _LAZY.items()})
