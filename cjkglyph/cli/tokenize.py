@@ -11,9 +11,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..subchar import SCHEMES
 from . import _io
-
-_SCHEMES = ("wubi", "cangjie", "stroke", "pinyin", "zhuyin", "pinyin-noindex", "zhuyin-noindex")
 
 
 def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
@@ -22,7 +21,7 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
         help="split text into SubChar pieces (Wubi, Cangjie, stroke, pinyin or zhuyin codes)",
         description="Tokenize each record with a shipped SubChar tokenizer (or one saved by 'cjkglyph tokenizer train').",
     )
-    p.add_argument("--scheme", choices=_SCHEMES, default="wubi", help="shipped tokenizer to use (default: %(default)s)")
+    p.add_argument("--scheme", choices=SCHEMES, default="wubi", help="shipped tokenizer to use (default: %(default)s)")
     p.add_argument("--tokenizer", metavar="DIR", help="a tokenizer directory instead of a shipped one")
     _io.add_io_arguments(p, formats=("text", "json", "jsonl", "tsv"))
     p.set_defaults(run=run)

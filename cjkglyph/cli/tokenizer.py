@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import Any
 
-_SCHEMES = ("wubi", "cangjie", "stroke", "pinyin", "zhuyin", "pinyin-noindex", "zhuyin-noindex")
+from ..subchar import SCHEMES
 
 
 def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
@@ -26,7 +26,7 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
     t = actions.add_parser("train", help="learn a vocabulary on corpus files", description=__doc__)
     t.add_argument("corpus", nargs="+", metavar="CORPUS", help="text files, one text per line (.xz/.gz/.bz2 read directly)")
     t.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write tokenizer.json and subchar_config.json to")
-    t.add_argument("--scheme", choices=_SCHEMES, default="wubi", help="encoding (default: %(default)s)")
+    t.add_argument("--scheme", choices=SCHEMES, default="wubi", help="encoding (default: %(default)s)")
     t.add_argument("--vocab-size", type=int, default=22675, help="vocabulary size before byte pieces (default: %(default)s)")
     t.add_argument("--max-chars", type=int, default=None, help="stop reading after this many characters")
     t.add_argument("--max-piece-length", type=int, default=16, help="longest piece, in encoded characters (default: %(default)s)")
