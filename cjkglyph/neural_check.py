@@ -48,8 +48,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, ResourceError, check_texts
-from .script import check_script, correct_in_script
+from .errors import InputError, ResourceError
+from .script import LineCorrector, check_script
 
 __all__ = [
     "COMBINE",
@@ -118,7 +118,7 @@ class Prediction:
     queries: list[float]
 
 
-class NeuralCorrector:
+class NeuralCorrector(LineCorrector):
     """Serve a token-level corrector model (see the module docstring); use :meth:`from_pretrained`.
 
     ``model``: logits over the tokenizer's vocabulary at every position; ``tokenizer``: a fast
@@ -255,20 +255,7 @@ class NeuralCorrector:
             data["combine"] = settings["combine"]
         Path(path, SETTINGS_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
-    # ------------------------------------------------------------------ public
-    def correct(self, text: str) -> dict[str, Any]:
-        """Correct one line: ``{"source", "target", "errors": [{"pos", "wrong", "right", "score", "relation"}]}``."""
-        return self.correct_batch([text])[0]
-
-    __call__ = correct
-
-    def correct_batch(self, texts: Sequence[str]) -> list[dict[str, Any]]:
-        """:meth:`correct` for many lines at once (batched inference)."""
-        texts = check_texts(texts)
-        if self.script == "auto":
-            return correct_in_script(texts, self._correct_lines)
-        return self._correct_lines(texts)
-
+    # ------------------------------------------------------------------ correction (correct/correct_batch: LineCorrector)
     def _correct_lines(self, texts: list[str]) -> list[dict[str, Any]]:
         if self.combine == "ngram":
             return self._correct_ngram(texts)

@@ -19,7 +19,9 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["SCRIPTS", "check_script", "correct_in_script", "detect_script", "simplified_aligned", "traditional_aligned"]
+from .errors import InputError, check_texts
+
+__all__ = ["SCRIPTS", "LineCorrector", "check_script", "correct_in_script", "detect_script", "simplified_aligned", "traditional_aligned"]
 
 #: ``script`` options of the correctors: ``auto`` (Traditional lines corrected in Simplified) or ``as-is``.
 SCRIPTS = ("auto", "as-is")
@@ -28,8 +30,6 @@ SCRIPTS = ("auto", "as-is")
 def check_script(script: object) -> str:
     """``script`` if it is one of :data:`SCRIPTS`, else :class:`~cjkglyph.errors.InputError`."""
     if script not in SCRIPTS:
-        from .errors import InputError
-
         raise InputError(f"script must be 'auto' or 'as-is', got {script!r}")
     return str(script)
 
@@ -94,6 +94,31 @@ def correct_in_script(texts: Sequence[str], correct: Callable[[list[str]], list[
     for i in traditional:
         out[i] = _in_source_script(texts[i], out[i])
     return out
+
+
+class LineCorrector:
+    """Base of the spelling correctors: :meth:`correct`/:meth:`correct_batch` check their input and pass
+    Traditional lines through :func:`correct_in_script` (unless ``script == "as-is"``) to the
+    subclass's ``_correct_lines`` (a list of lines -> one result dict each)."""
+
+    script: str = "auto"
+
+    def correct(self, text: str) -> dict[str, Any]:
+        """Correct one line: ``{"source", "target", "errors": [{"pos", "wrong", "right", "score", "relation"}]}``."""
+        return self.correct_batch([text])[0]
+
+    def __call__(self, text: str) -> dict[str, Any]:
+        return self.correct(text)
+
+    def correct_batch(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        """:meth:`correct` for many lines at once (faster than one by one)."""
+        texts = check_texts(texts)
+        if self.script == "as-is":
+            return self._correct_lines(texts)
+        return correct_in_script(texts, self._correct_lines)
+
+    def _correct_lines(self, texts: list[str]) -> list[dict[str, Any]]:
+        raise NotImplementedError
 
 
 def _in_source_script(source: str, result: dict[str, Any]) -> dict[str, Any]:

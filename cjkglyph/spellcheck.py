@@ -30,14 +30,14 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InputError, check_texts
-from .script import check_script
+from .errors import InputError
+from .script import LineCorrector, check_script
 from .pipelines import Pipeline
 
 if TYPE_CHECKING:
@@ -180,7 +180,7 @@ class _Edit:
     relation: str
 
 
-class Corrector:
+class Corrector(LineCorrector):
     """The statistical spelling corrector (see the module docstring).
 
     ``lm``: a :class:`~cjkglyph.lm.LanguageModel` or a model file (None = shipped).
@@ -262,22 +262,7 @@ class Corrector:
         self._word_re = _alternation(self.user.word_pairs)
         self._white_re = _alternation(self.user.whitelist)
 
-    # ------------------------------------------------------------------ public
-    def correct(self, text: str) -> dict[str, Any]:
-        """Correct one line: ``{"source", "target", "errors": [{"pos", "wrong", "right", "score", "relation"}]}``."""
-        return self.correct_batch([text])[0]
-
-    __call__ = correct
-
-    def correct_batch(self, texts: Sequence[str]) -> list[dict[str, Any]]:
-        """:meth:`correct` for many lines at once (faster than one by one)."""
-        texts = check_texts(texts)
-        if self.script == "as-is":
-            return self._correct_lines(texts)
-        from .script import correct_in_script
-
-        return correct_in_script(texts, self._correct_lines)
-
+    # ------------------------------------------------------------------ correction (correct/correct_batch: LineCorrector)
     def _correct_lines(self, texts: list[str]) -> list[dict[str, Any]]:
         chunk_text: list[str] = []
         chunk_mask: list[np.ndarray] = []
