@@ -6,9 +6,6 @@ All checkpoints are tiny synthetic ones with the published key names and shapes 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from chinesebert_fixtures import VOCAB, spell, state_dict, write_published, write_pypi  # noqa: E402
+from helpers import run_python  # noqa: E402
 from cjkglyph.models.chinesebert import (  # noqa: E402
     ChineseBertConfig,
     ChineseBertForMaskedLM,
@@ -33,7 +31,6 @@ from cjkglyph.models.chinesebert import (  # noqa: E402
     detect_layout,
 )
 
-REPO = Path(__file__).resolve().parent.parent
 Z = [0] * 8
 torch.set_num_threads(1)
 
@@ -337,16 +334,8 @@ def test_convert_checkpoint_cli(cli, ckpts: dict[str, Path], tmp_path: Path) -> 
     assert code == 2
 
 
-def _run_python(code: str) -> str:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1", "TRANSFORMERS_VERBOSITY": "error"}
-    env.pop("CJKGLYPH_NO_AUTO_REGISTER", None)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return proc.stdout
-
-
 def test_import_cjkglyph_stays_light() -> None:
-    out = _run_python("import sys, cjkglyph; print('torch' in sys.modules, 'transformers' in sys.modules)")
+    out = run_python("import sys, cjkglyph; print('torch' in sys.modules, 'transformers' in sys.modules)")
     assert out.split() == ["False", "False"]
 
 
@@ -354,7 +343,7 @@ def test_import_cjkglyph_stays_light() -> None:
 def test_auto_classes_after_import_cjkglyph(ckpts: dict[str, Path], tmp_path: Path) -> None:
     dst = tmp_path / "native"
     convert_checkpoint(ckpts["published"], dst, verify=False)
-    out = _run_python(
+    out = run_python(
         "import cjkglyph\n"
         "from transformers import AutoConfig, AutoModel, AutoModelForMaskedLM, AutoModelForSequenceClassification,"
         " AutoModelForTokenClassification, AutoModelForQuestionAnswering, AutoTokenizer\n"
@@ -380,7 +369,7 @@ def test_auto_classes_after_import_cjkglyph(ckpts: dict[str, Path], tmp_path: Pa
 def test_auto_classes_when_transformers_came_first(ckpts: dict[str, Path], tmp_path: Path) -> None:
     dst = tmp_path / "native"
     convert_checkpoint(ckpts["published"], dst, verify=False)
-    out = _run_python(
+    out = run_python(
         "from transformers import AutoModelForMaskedLM\n"
         "import cjkglyph\n"
         f"print(type(AutoModelForMaskedLM.from_pretrained({str(dst)!r})).__name__)\n"

@@ -11,16 +11,12 @@ from hypothesis import strategies as st
 
 from cjkglyph import ids as I
 from cjkglyph.errors import InputError
+from helpers import HOSTILE_TEXTS
 
 REPO = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 HOSTILE = [
-    "",
-    "😀‍👩‍👧 family 👨🏽‍🚀",
-    "\x00\x01\x07\x1b[31mred\x7f\x85\u2028\u2029",
-    "e\u0301\u0308 combining 字\u0301",
-    "עברית مرحبا RTL \u202e 反转",
-    "\U00020000\U0002a700\U00030000\U00031350\U000323b0\U0002ebf0 ext",
+    *HOSTILE_TEXTS,
     "⿰" * 5000 + "口" * 5001,
     "{" * 100,
     "{99999999999}",

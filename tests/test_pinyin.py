@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from cjkglyph.chars import is_han
 from cjkglyph.errors import InputError
+from helpers import HOSTILE_TEXTS
 from cjkglyph.pinyin import (
     PINYIN_CHAR2IDX,
     PINYIN_IDX2CHAR,
@@ -32,12 +33,7 @@ from cjkglyph.syllable import (
 )
 
 HOSTILE = [
-    "",
-    "😀‍👩‍👧 family 👨🏽‍🚀",
-    "\x00\x01\x07\x1b[31mred\x7f\x85\u2028\u2029",
-    "e\u0301\u0308 combining 字\u0301",
-    "עברית مرحبا RTL \u202e 反转",
-    "\U00020000\U0002a700\U00030000\U00031350\U000323b0\U0002ebf0 ext",
+    *HOSTILE_TEXTS,
     "\ufeff〇々〆ヶ豈\uf900\U0002f800",
     "銀行頭髮乾隆藉口徵收",
 ]

@@ -6,9 +6,6 @@ Every model here is tiny and built in the test; nothing is downloaded and /work/
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +20,8 @@ from hypothesis import strategies as st  # noqa: E402
 from cjkglyph.errors import InputError  # noqa: E402
 from cjkglyph.models.spellgcn import SpellGcnConfig, SpellGcnForCSC  # noqa: E402
 from cjkglyph.neural_check import NeuralCorrector, load_neural_corrector, windows  # noqa: E402
+from helpers import run_python  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
 torch.set_num_threads(1)
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -337,19 +334,11 @@ def test_macbert_style_directory(tmp_path: Path) -> None:
     assert all(set(e) == {"pos", "wrong", "right", "score", "relation"} for e in r["errors"])
 
 
-def _run_python(code: str) -> str:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1", "TRANSFORMERS_VERBOSITY": "error"}
-    env.pop("CJKGLYPH_NO_AUTO_REGISTER", None)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return proc.stdout
-
-
 @pytest.mark.slow
 def test_auto_classes(tmp_path: Path) -> None:
     model = _model(seed=2).eval()
     model.save_pretrained(tmp_path)
-    out = _run_python(
+    out = run_python(
         "import cjkglyph, torch\n"
         "from transformers import AutoConfig, AutoModelForMaskedLM\n"
         f"d = {str(tmp_path)!r}\n"

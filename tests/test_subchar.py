@@ -25,14 +25,10 @@ from cjkglyph.subchar import (
     homophones,
 )
 from cjkglyph.tokenization_subchar import SubCharTokenizer, encode_for_model, train_tokenizer
+from helpers import HOSTILE_TEXTS
 
 HOSTILE = [
-    "",
-    "😀‍👩‍👧 family 👨🏽‍🚀",
-    "\x00\x01\x07\x1b[31mred\x7f\x85\u2028\u2029",
-    "e\u0301\u0308 combining 字\u0301",
-    "עברית مرحبا RTL \u202e 反转",
-    "\U00020000\U0002a700\U00030000\U00031350\U000323b0\U0002ebf0 ext",
+    *HOSTILE_TEXTS,
     "_\\_\\\\__ a_好 \\好 3个 x好 ㄏ好 ˇ好 ê好",
     "[CLS] [PAD]好 <0xE5>好 <0x41>",
     "\ufeffbom",
