@@ -48,7 +48,7 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="worker processes for file or piped input (default 0: one per CPU, at most 4, once the input has "
-        f"{4 * JOB_BATCH}+ lines; 1: this process only); output is the same, in input order",
+        f"{PARALLEL_BATCHES * JOB_BATCH}+ lines; 1: this process only); output is the same, in input order",
     )
     _io.add_io_arguments(p, formats=("text", "json", "jsonl", "tsv"))
     p.set_defaults(run=run)
@@ -61,6 +61,8 @@ def _edits(r: dict[str, Any]) -> str:
 
 #: Lines per batch handed to a worker with ``--jobs`` (small enough to keep the workers evenly busy).
 JOB_BATCH = 64
+#: Batches the input must reach before worker processes start (fewer are corrected in this process).
+PARALLEL_BATCHES = 4
 
 
 def processor(**options: Any) -> Any:
@@ -90,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         workers = jobs or auto_jobs()
 
         def parallel(batches: Any) -> Any:
-            return ordered_map_if_large(processor, options, batches, workers, prebuilt=process)
+            return ordered_map_if_large(processor, options, batches, workers, prebuilt=process, min_batches=PARALLEL_BATCHES)
 
     return _io.run_records(
         args,
