@@ -351,9 +351,8 @@ def main() -> None:
         fold_state.append((corr, texts, golds, data))
         log(f"fold {f} model fitted")
 
-    per_file: dict[str, dict] = {}
-
-    def evaluate(settings: list[tuple[float, dict[str, float]]], by_file: bool = False) -> list[dict]:
+    def decode_all(settings: list[tuple[float, dict[str, float]]]) -> tuple[list[str], list[str], list[str], list[list[str]]]:
+        """(sources, golds, train file of each, predictions per setting) over every fold."""
         srcs: list[str] = []
         golds: list[str] = []
         files: list[str] = []
@@ -364,14 +363,21 @@ def main() -> None:
             files += [o for o, k in zip(origin, folds) if k == f] * 2
             for k, p in enumerate(decode_sweep(corr, texts, data, settings)):
                 preds[k] += p
-        if by_file:
-            for name in sorted(set(files)):
-                keep = [i for i, o in enumerate(files) if o == name]
-                for (t, o), p in zip(settings, preds):
-                    m = csc_metrics([srcs[i] for i in keep], [golds[i] for i in keep], [p[i] for i in keep])
-                    log(metrics_line(f"cv {name} ({len(keep)} sentences) threshold {t:.2f} offsets {o}", m))
-                    per_file[name] = sentence_numbers(m)
+        return srcs, golds, files, preds
+
+    def evaluate(settings: list[tuple[float, dict[str, float]]]) -> list[dict]:
+        srcs, golds, _, preds = decode_all(settings)
         return [csc_metrics(srcs, golds, p) for p in preds]
+
+    def evaluate_by_file(setting: tuple[float, dict[str, float]]) -> dict[str, dict]:
+        srcs, golds, files, (pred,) = decode_all([setting])
+        out = {}
+        for name in sorted(set(files)):
+            keep = [i for i, o in enumerate(files) if o == name]
+            m = csc_metrics([srcs[i] for i in keep], [golds[i] for i in keep], [pred[i] for i in keep])
+            log(metrics_line(f"cv {name} ({len(keep)} sentences) threshold {setting[0]:.2f} offsets {setting[1]}", m))
+            out[name] = sentence_numbers(m)
+        return out
 
     f1 = lambda m: m["sentence"]["correction"]["f1"]  # noqa: E731
     results = evaluate([(t, {}) for t in THRESHOLDS])
@@ -393,7 +399,7 @@ def main() -> None:
             offsets[group] = OFFSETS[k]
             best_m = res[k]
     best_f1 = f1(best_m)
-    evaluate([(best_thr, offsets)], by_file=True)
+    per_file = evaluate_by_file((best_thr, offsets))
     params["group_offsets"] = offsets
     log(f"chosen threshold {best_thr}, group offsets {offsets} (cross-validated sentence correction F1 {100 * best_f1:.1f})")
 
