@@ -366,7 +366,7 @@ class SubCharTokenizer:
 
     def save_pretrained(self, save_directory: str | os.PathLike[str], **kwargs: Any) -> tuple[str, ...]:
         """Write ``tokenizer.json`` and ``subchar_config.json`` into ``save_directory``."""
-        from . import __version__
+        from ._version import __version__
         from .resources import atomic_write
 
         d = Path(save_directory)

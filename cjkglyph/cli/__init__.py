@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from .. import __version__
+from .._version import __version__
 from ..errors import CjkglyphError
 
 __all__ = ["COMMANDS", "ArgumentParser", "build_parser", "main"]
