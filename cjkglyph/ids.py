@@ -67,7 +67,6 @@ __all__ = [
     "has_ids",
     "ids",
     "ids_data_info",
-    "is_idc",
     "notes",
     "parse_ids",
     "structure",
@@ -122,11 +121,6 @@ _INSIDE: dict[str, tuple[float, float, float, float]] = {
 
 Box = tuple[float, float, float, float]
 _UNIT: Box = (0.0, 0.0, 1.0, 1.0)
-
-
-def is_idc(char: str) -> bool:
-    """True for one of the 17 ideographic description characters of Unicode 16."""
-    return char in IDC
 
 
 def _is_component_char(ch: str) -> bool:

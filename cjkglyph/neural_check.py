@@ -58,7 +58,6 @@ __all__ = [
     "Prediction",
     "load_neural_corrector",
     "tune_settings",
-    "tune_threshold",
     "windows",
 ]
 
@@ -626,10 +625,3 @@ def tune_settings(
         (best["confirm"], best["strong"]), _ = max(tables["ngram"][1:], key=lambda x: (x[1], x[0]))
     return best, tables
 
-
-def tune_threshold(
-    corrector: NeuralCorrector, sources: Sequence[str], targets: Sequence[str]
-) -> tuple[float, list[tuple[float, float]]]:
-    """Just the neural-alone threshold of :func:`tune_settings` and its table."""
-    best, tables = tune_settings(corrector, sources, targets, ngram=False)
-    return best["threshold"], tables["threshold"]

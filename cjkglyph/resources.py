@@ -38,11 +38,9 @@ __all__ = [
     "atomic_write",
     "cache_dir",
     "cached_array",
-    "data_dir",
     "data_path",
     "file_digest",
     "font_path",
-    "fonts_dir",
     "read_json",
     "read_npz",
     "write_json",
@@ -70,22 +68,6 @@ def _candidates(kind: str) -> list[Path]:
     roots.append(_SHIPPED / kind)
     roots.append(_CHECKOUT / kind)
     return roots
-
-
-def data_dir() -> Path:
-    """The first existing data directory in lookup order."""
-    for root in _candidates("data"):
-        if root.is_dir():
-            return root
-    raise ResourceError(f"cannot find the cjkglyph data directory (looked in {_candidates('data')[0]}); {_FIX}")
-
-
-def fonts_dir() -> Path:
-    """The first existing fonts directory in lookup order."""
-    for root in _candidates("fonts"):
-        if root.is_dir():
-            return root
-    raise ResourceError(f"cannot find the cjkglyph fonts directory; {_FIX}")
 
 
 def data_path(*parts: str, required: bool = True) -> Path:

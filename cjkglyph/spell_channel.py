@@ -75,10 +75,6 @@ class ChannelStats:
                         self.context[("", a, b, tgt[i + 1])] += 1
         return self
 
-    def context_count(self, left: str, wrong: str, right: str, nxt: str) -> int:
-        """Times ``wrong -> right`` was seen after ``left`` plus times it was seen before ``nxt``."""
-        return self.context.get((left, wrong, right, ""), 0) + self.context.get(("", wrong, right, nxt), 0)
-
     def pair_count(self, wrong: str, right: str) -> int:
         return self.pairs.get((wrong, right), 0)
 
