@@ -57,7 +57,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from .pipelines import Pipeline
 
 if TYPE_CHECKING:
     import numpy as np
@@ -67,10 +66,10 @@ if TYPE_CHECKING:
 __all__ = [
     "FEATURES",
     "AbbreviationDecoder",
-    "AbbreviationPipeline",
     "Run",
     "Scorer",
     "decode",
+    "default_decoder",
     "english_words",
     "find_runs",
 ]
@@ -638,43 +637,17 @@ def decode(text: str, k: int = 10, **options: Any) -> dict[str, Any]:
     """
     if options:
         return AbbreviationDecoder(**options).decode(text, k)
-    return _default_decoder().decode(text, k)
+    return default_decoder().decode(text, k)
 
 
 _DEFAULT: AbbreviationDecoder | None = None
 _DEFAULT_LOCK = threading.Lock()
 
 
-def _default_decoder() -> AbbreviationDecoder:
+def default_decoder() -> AbbreviationDecoder:
+    """The decoder with the shipped data, built once per process."""
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
             _DEFAULT = AbbreviationDecoder()
         return _DEFAULT
-
-
-class AbbreviationPipeline(Pipeline):
-    """Pipeline task ``"abbreviation"``: one :meth:`AbbreviationDecoder.decode` dict per text.
-
-    Options: ``k`` (candidates per line), ``model`` (a local masked-LM or
-    CNMBert directory used for neural re-ranking), ``keep_english``, ``keep``
-    (words to leave alone), ``lm`` and the other :class:`AbbreviationDecoder` fields.
-
-    >>> import cjkglyph
-    >>> pipe = cjkglyph.pipeline("abbreviation", k=3)            # doctest: +SKIP
-    >>> pipe("yyds")["candidates"][0]["text"]                   # doctest: +SKIP
-    '永远的神'
-    """
-
-    task = "abbreviation"
-
-    def __init__(self, k: int = 10, model: str | None = None, device: str | None = None, **options: Any) -> None:
-        self.k = k
-        if model is not None:
-            from .abbrev_neural import load_reranker
-
-            options["reranker"] = load_reranker(model, device=device)
-        self.decoder = AbbreviationDecoder(**options) if options else _default_decoder()
-
-    def batch(self, texts: list[str]) -> list[dict[str, Any]]:
-        return self.decoder.decode_batch(texts, self.k)

@@ -1,4 +1,4 @@
-"""Per-character structure facts (IDS, structure, components, strokes, radical) and the ``ids`` pipeline.
+"""Per-character structure facts (IDS, structure, components, strokes, radical).
 
 Joins :mod:`cjkglyph.ids` and :mod:`cjkglyph.unihan` into JSON-ready dicts
 for the ``cjkglyph ids`` command and ``pipeline("ids")``.
@@ -9,9 +9,6 @@ for the ``cjkglyph ids`` command and ``pipeline("ids")``.
 ('⿰女子', 'left-right', ['女', '子'], 6)
 >>> info["radical"]
 {'number': 38, 'simplified': False, 'char': '女', 'residual': 3}
->>> import cjkglyph
->>> [c["ids"] for c in cjkglyph.pipeline("ids")("你好!")["chars"]]
-['⿰亻尔', '⿰女子']
 """
 
 from __future__ import annotations
@@ -22,9 +19,8 @@ from typing import Any
 from . import ids as _ids
 from . import unihan
 from .chars import han_mask
-from .pipelines import Pipeline
 
-__all__ = ["IDSPipeline", "char_info", "text_info"]
+__all__ = ["char_info", "text_info"]
 
 
 def _weight() -> Callable[[str], float]:
@@ -45,7 +41,7 @@ def char_info(char: str, depth: int | None = 1, region: str | None = "G") -> dic
     is given as ``decomposition``. Fields are null (components empty) when the
     data has nothing for the character.
     """
-    _ids._check_char(char)
+    _ids.check_char(char)
     sequence = _ids.ids(char, region)
     rad = unihan.radical(char)
     info: dict[str, Any] = {"char": char, "ids": sequence, "structure": None, "components": []}
@@ -69,17 +65,3 @@ def char_info(char: str, depth: int | None = 1, region: str | None = "G") -> dic
 def text_info(text: str, depth: int | None = 1, region: str | None = "G") -> dict[str, Any]:
     """``{"text", "chars"}`` with one :func:`char_info` per Han character of ``text``, in order."""
     return {"text": text, "chars": [char_info(c, depth, region) for c, han in zip(text, han_mask(text)) if han]}
-
-
-class IDSPipeline(Pipeline):
-    """``pipeline("ids", depth=1, region="G")``: ``{"text", "chars": [char_info per Han character]}``."""
-
-    task = "ids"
-
-    def __init__(self, depth: int | None = 1, region: str | None = "G") -> None:
-        _ids._check_region(region)
-        self.depth = depth
-        self.region = region
-
-    def batch(self, texts: list[str]) -> list[dict[str, Any]]:
-        return [text_info(t, self.depth, self.region) for t in texts]

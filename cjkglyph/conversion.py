@@ -18,9 +18,8 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import InputError
-from .pipelines import Pipeline
 
-__all__ = ["ConversionPipeline", "convert", "decoders", "targets"]
+__all__ = ["convert", "converter", "decoders", "targets"]
 
 # (to, from) -> OpenCC configuration; from=None is the usual source script.
 _OPENCC: dict[tuple[str, str | None], str] = {
@@ -89,7 +88,8 @@ def _function(spec: str) -> Callable[[str], str]:
     return function
 
 
-def _converter(to: str | None, source: str | None) -> Callable[[str], str]:
+def converter(to: str | None, source: str | None = None) -> Callable[[str], str]:
+    """The function :func:`convert` applies for ``to`` and ``source`` (checked now)."""
     if to is None:
         if source in _DECODERS:
             return _function(_DECODERS[source])
@@ -114,18 +114,4 @@ def convert(text: str, to: str | None = None, *, source: str | None = None) -> s
     For the Chinese scripts ``source`` names the input variant
     (``convert(t, to="simplified", source="taiwan")`` uses Taiwan phrasing).
     """
-    return _converter(to, source)(text)
-
-
-class ConversionPipeline(Pipeline):
-    """``pipeline("conversion", to="traditional")``: {"text", "output"} per input."""
-
-    task = "conversion"
-
-    def __init__(self, to: str | None = "simplified", source: str | None = None) -> None:
-        self.to = to
-        self.source = source
-        self._fn = _converter(to, source)
-
-    def batch(self, texts: list[str]) -> list[dict[str, Any]]:
-        return [{"text": t, "output": self._fn(t)} for t in texts]
+    return converter(to, source)(text)

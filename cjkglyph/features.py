@@ -28,11 +28,11 @@ from typing import Any
 import numpy as np
 
 from .chars import is_han
-from .pipelines import Pipeline
 
-__all__ = ["FeaturesPipeline", "text_features"]
+__all__ = ["CODE_SCHEMES", "text_features"]
 
-_CODE_SCHEMES = ("wubi", "cangjie", "stroke")
+#: Input-code schemes a feature dict can hold.
+CODE_SCHEMES = ("wubi", "cangjie", "stroke")
 
 
 def text_features(
@@ -41,7 +41,7 @@ def text_features(
     glyph: bool = True,
     fonts: Sequence[str] = ("song", "hei", "kai"),
     size: int = 24,
-    codes: Sequence[str] = _CODE_SCHEMES,
+    codes: Sequence[str] = CODE_SCHEMES,
     region: str | None = "G",
     numpy: bool = False,
 ) -> dict[str, Any]:
@@ -85,48 +85,3 @@ def text_features(
         out["glyph"] = images if numpy else np.round(images, 3).tolist()
     out["pinyin_ids"] = pinyin_ids.astype(np.int64) if numpy else pinyin_ids.tolist()
     return out
-
-
-class FeaturesPipeline(Pipeline):
-    """``pipeline("features", glyph=True, fonts=("song", "hei", "kai"), size=24, codes=("wubi", "cangjie", "stroke"), numpy=False)``.
-
-    One :func:`text_features` dict per input text.
-
-    >>> from cjkglyph import pipeline
-    >>> out = pipeline("features", fonts=["kai"], size=16, numpy=True)(["字", "𠀁"])
-    >>> out[0]["glyph"].shape, out[1]["chars"][0]["glyph_fonts"]
-    ((1, 1, 16, 16), ['ids'])
-    """
-
-    task = "features"
-
-    def __init__(
-        self,
-        *,
-        glyph: bool = True,
-        fonts: Sequence[str] = ("song", "hei", "kai"),
-        size: int = 24,
-        codes: Sequence[str] = _CODE_SCHEMES,
-        region: str | None = "G",
-        numpy: bool = False,
-    ) -> None:
-        from .errors import InputError
-
-        if isinstance(fonts, str):
-            fonts = (fonts,)
-        if isinstance(codes, str):
-            codes = (codes,)
-        unknown = [s for s in codes if s not in _CODE_SCHEMES]
-        if unknown:
-            raise InputError(f"unknown code scheme(s) {', '.join(unknown)}; use {', '.join(_CODE_SCHEMES)}")
-        self.options: dict[str, Any] = {
-            "glyph": glyph,
-            "fonts": tuple(fonts),
-            "size": size,
-            "codes": tuple(codes),
-            "region": region,
-            "numpy": numpy,
-        }
-
-    def batch(self, texts: list[str]) -> list[dict[str, Any]]:
-        return [text_features(t, **self.options) for t in texts]

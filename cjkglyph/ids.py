@@ -61,6 +61,8 @@ __all__ = [
     "Part",
     "alternatives",
     "characters",
+    "check_char",
+    "check_region",
     "components",
     "containing",
     "decompose",
@@ -563,13 +565,15 @@ def _data() -> _Data:
 # --------------------------------------------------------------------------- lookup
 
 
-def _check_char(char: str) -> str:
+def check_char(char: str) -> str:
+    """``char`` if it is one character (code point), else :class:`~cjkglyph.errors.InputError`."""
     if not isinstance(char, str) or len(char) != 1:
         raise InputError(f"expected one character, got {_show(str(char))!r}")
     return char
 
 
-def _check_region(region: str | None) -> str | None:
+def check_region(region: str | None) -> str | None:
+    """``region`` if it is None or a source tag of the file (``G``, ``T``, ...), else :class:`~cjkglyph.errors.InputError`."""
     if region is not None and region not in _TAGS:
         raise InputError(f"unknown IDS region {region!r}; use one of {', '.join(_TAGS)}")
     return region
@@ -593,9 +597,9 @@ def ids(char: str, region: str | None = "G") -> str | None:
     >>> ids("丑"), ids("丑", region="T"), ids("a")
     ('⿻{42}丨', '？', None)
     """
-    _check_char(char)
+    check_char(char)
     d = _data()
-    k = d.select(char, _check_region(region))
+    k = d.select(char, check_region(region))
     return d.seqs[k] if k >= 0 else None
 
 
@@ -605,7 +609,7 @@ def alternatives(char: str) -> list[tuple[str, str]]:
     >>> alternatives("七")
     [('〾⿻一乚', 'GHJKPV'), ('〾⿻一㇄', 'T')]
     """
-    _check_char(char)
+    check_char(char)
     d = _data()
     i = d.index.get(char)
     if i is None:
@@ -615,7 +619,7 @@ def alternatives(char: str) -> list[tuple[str, str]]:
 
 def notes(char: str) -> list[str]:
     """The file's notes for ``char`` (cross-references such as ``U+4F75≡U+5002``), without the ``*``."""
-    _check_char(char)
+    check_char(char)
     return list(_data().notes.get(char, ()))
 
 
@@ -654,7 +658,7 @@ def structure(char_or_ids: str | IDSNode, region: str | None = "G") -> str:
     >>> structure("好"), structure("国"), structure("这"), structure("一")
     ('left-right', 'surround', 'surround-from-lower-left', 'atomic')
     """
-    return _tree_of(char_or_ids, _check_region(region)).structure
+    return _tree_of(char_or_ids, check_region(region)).structure
 
 
 # --------------------------------------------------------------------------- decomposition
@@ -731,7 +735,7 @@ def decompose(char_or_ids: str | IDSNode, depth: int | None = 1, region: str | N
     >>> str(decompose("湖", depth=2)), str(decompose("湖", depth=None))
     ('⿰氵⿰古月', '⿰氵⿰⿱⿻一丨口⿵⺆⿱一一')
     """
-    region = _check_region(region)
+    region = check_region(region)
     if depth is not None and (not isinstance(depth, int) or depth < 0):
         raise InputError(f"depth must be a non-negative integer or None, got {depth!r}")
     d = _data()
@@ -921,7 +925,7 @@ def containing(
     """
     component = _check_component(component)
     want = _check_position(position)
-    region = _check_region(region)
+    region = check_region(region)
     d = _data()
     index = _index()
     found: dict[int, None] = {}

@@ -180,7 +180,7 @@ def _features(region: str | None) -> _Features:
     got = _FEATURES.get(region)
     if got is None:
         with _LOCK:
-            got = _FEATURES.setdefault(region, _Features(_ids._check_region(region)))
+            got = _FEATURES.setdefault(region, _Features(_ids.check_region(region)))
     return got
 
 
@@ -273,7 +273,7 @@ def _encode(feats: _Features, chars: Sequence[str], labels: dict[str, int]) -> t
 
 def feature_vector(char: str, region: str | None = "G") -> dict[tuple[str, int], float]:
     """The sparse feature vector of one character: (component, slot) -> weight (see the module docstring)."""
-    _ids._check_char(char)
+    _ids.check_char(char)
     labels: dict[str, int] = {}
     indptr, f, v = _encode(_features(region), [char], labels)
     names = list(labels)
@@ -287,7 +287,7 @@ def ids_similarity(a: str, b: str, region: str | None = "G") -> float:
     (0.62, 1.0)
     """
     if a == b:
-        _ids._check_char(a)
+        _ids.check_char(a)
         return 1.0
     va, vb = feature_vector(a, region), feature_vector(b, region)
     inter = sum(min(x, vb[k]) for k, x in va.items() if k in vb)
@@ -320,11 +320,11 @@ class IDSSimilarityIndex:
 
         from .resources import cached_array
 
-        self.region = _ids._check_region(region)
+        self.region = _ids.check_region(region)
         chars = default_vocabulary() if vocab is None else vocab
         seen: dict[str, None] = {}
         for c in chars:
-            _ids._check_char(c)
+            _ids.check_char(c)
             seen.setdefault(c, None)
         self.vocab: list[str] = list(seen)
         self.position = {c: i for i, c in enumerate(self.vocab)}
@@ -524,7 +524,7 @@ class IDSSimilarityIndex:
 
     def most_similar(self, char: str, k: int = 10, exact: bool = True) -> list[tuple[str, float]]:
         """The ``k`` vocabulary characters most similar to ``char`` (which need not be in the vocabulary)."""
-        _ids._check_char(char)
+        _ids.check_char(char)
         if k < 0:
             raise InputError(f"k must be non-negative, got {k}")
         idx, sim = self._search([char], k, exact)

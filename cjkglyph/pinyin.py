@@ -36,7 +36,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 from .chars import han_mask
-from .pipelines import Pipeline
 from .syllable import (
     first_letter,
     join_syllable,
@@ -56,7 +55,6 @@ __all__ = [
     "analyse",
     "PINYIN_CHAR2IDX",
     "PINYIN_IDX2CHAR",
-    "PinyinPipeline",
     "STYLES",
     "convert_style",
     "first_letter",
@@ -69,6 +67,7 @@ __all__ = [
     "render_readings",
     "split_syllable",
     "strip_tone",
+    "style_fn",
     "syllable_ids",
     "to_pinyin",
     "to_tone3",
@@ -111,7 +110,8 @@ def syllable_ids(tone3: str, width: int = 8) -> list[int]:
     return ids + [0] * (width - len(ids))
 
 
-def _style_fn(style: str) -> Callable[[str], str]:
+def style_fn(style: str) -> Callable[[str], str]:
+    """The function of one tone3 syllable that ``style`` names (:class:`InputError` for an unknown style)."""
     try:
         fn = _STYLE_FN[style]
     except KeyError:
@@ -124,7 +124,7 @@ def _style_fn(style: str) -> Callable[[str], str]:
 @lru_cache(maxsize=8192)
 def convert_style(tone3: str, style: str) -> str:
     """One tone3 syllable in ``style``: ``convert_style("lv4", "tone")`` -> ``lǜ``."""
-    return _style_fn(style)(tone3)
+    return style_fn(style)(tone3)
 
 
 # ---------------------------------------------------------------------------
@@ -316,7 +316,7 @@ def pinyin(text: str, style: str = "tone", *, heteronym: bool = False) -> list[s
     >>> pinyin("银行", heteronym=True)[1][:2]
     ['háng', 'xíng']
     """
-    fn = _style_fn(style)
+    fn = style_fn(style)
     readings = _tone3_runs(text)
     if not heteronym:
         return [None if r is None else fn(r) for r in readings]
@@ -340,7 +340,7 @@ def heteronyms(char: str, style: str = "tone3") -> list[str]:
     >>> heteronyms("乐"), heteronyms("a")
     (['le4', 'yue4'], [])
     """
-    fn = _style_fn(style)
+    fn = style_fn(style)
     if len(char) != 1:
         from .errors import InputError
 
@@ -430,22 +430,3 @@ def to_pinyin(text: str) -> str:
 def to_zhuyin(text: str) -> str:
     """``convert --to zhuyin``: zhuyin readings separated by spaces (see :func:`pinyin_text`)."""
     return pinyin_text(text, "zhuyin")
-
-
-class PinyinPipeline(Pipeline):
-    """``pipeline("pinyin", style="tone", heteronym=False)``: {"text", "pinyin"} per input.
-
-    >>> from cjkglyph import pipeline
-    >>> pipeline("pinyin", style="tone3")("重庆a")
-    {'text': '重庆a', 'pinyin': ['chong2', 'qing4', None]}
-    """
-
-    task = "pinyin"
-
-    def __init__(self, style: str = "tone", heteronym: bool = False) -> None:
-        _style_fn(style)
-        self.style = style
-        self.heteronym = heteronym
-
-    def batch(self, texts: list[str]) -> list[dict[str, Any]]:
-        return [{"text": t, "pinyin": pinyin(t, self.style, heteronym=self.heteronym)} for t in texts]  # type: ignore[call-overload]

@@ -38,7 +38,6 @@ import numpy as np
 
 from .errors import InputError
 from .script import LineCorrector, check_script
-from .pipelines import Pipeline
 
 if TYPE_CHECKING:
     from .lm import LanguageModel
@@ -47,7 +46,7 @@ if TYPE_CHECKING:
     from .spell_channel import ChannelStats
     from .spell_model import SpellModel
 
-__all__ = ["Corrector", "SpellCheckPipeline", "UserConfusion", "read_user_confusion", "split_chunks"]
+__all__ = ["Corrector", "UserConfusion", "read_user_confusion", "split_chunks"]
 
 #: Longest chunk scored as one sentence (characters).
 MAX_CHUNK = 160
@@ -422,46 +421,3 @@ def _han_array(text: str) -> np.ndarray:
     from .chars import han_mask
 
     return np.array(han_mask(text), dtype=bool)
-
-
-# --------------------------------------------------------------------------- pipeline
-
-
-def load_neural_corrector(model: str | os.PathLike[str], **options: Any) -> Any:
-    """``model=DIR``: a neural corrector from :mod:`cjkglyph.neural_check` (clean error where it is not available)."""
-    try:
-        from .neural_check import load_neural_corrector as load
-    except ImportError:
-        raise InputError(
-            f"model={os.fspath(model)!r}: neural spelling correctors are not available in this installation; "
-            "leave model unset to use the built-in statistical corrector"
-        ) from None
-    return load(model, **options)
-
-
-class SpellCheckPipeline(Pipeline):
-    """Task ``spell-check``: one dict per line as :meth:`Corrector.correct` returns.
-
-    >>> import cjkglyph
-    >>> check = cjkglyph.pipeline("spell-check")               # doctest: +SKIP
-    >>> check("我们今天去公圆玩")["target"]                     # doctest: +SKIP
-    '我们今天去公园玩'
-    """
-
-    task = "spell-check"
-
-    def __init__(
-        self,
-        model: str | os.PathLike[str] | None = None,
-        lm: str | os.PathLike[str] | None = None,
-        threshold: float | None = None,
-        confusion: Any = None,
-        **options: Any,
-    ) -> None:
-        if model is not None:
-            self.corrector = load_neural_corrector(model, lm=lm, threshold=threshold, confusion=confusion, **options)
-            return
-        self.corrector = Corrector(lm=lm, confusion=confusion, threshold=threshold, **options)
-
-    def batch(self, texts: list[str]) -> list[dict[str, Any]]:
-        return self.corrector.correct_batch(texts)

@@ -34,12 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, ResourceError
-from .pipelines import Pipeline
 
 __all__ = [
     "SPECIAL_TOKENS",
     "SubCharEncoding",
-    "SubCharPipeline",
     "SubCharTokenizer",
     "encode_for_model",
     "read_corpus",
@@ -596,28 +594,3 @@ def read_corpus(paths: Sequence[str | os.PathLike[str]], max_chars: int | None =
                         return
         except (OSError, EOFError, UnicodeDecodeError, lzma.LZMAError) as e:
             raise InputError(f"cannot read corpus file {path}: {e}") from None
-
-
-class SubCharPipeline(Pipeline):
-    """``pipeline("subchar-tokenization", scheme="wubi")``: {"text", "tokens", "ids", "offsets"} per input.
-
-    ``tokenizer`` may name a saved tokenizer directory instead of a shipped scheme;
-    offsets index the input text.
-
-    >>> from cjkglyph import pipeline
-    >>> pipeline("subchar-tokenization", scheme="wubi")("好")["tokens"]
-    ['vbg_']
-    """
-
-    task = "subchar-tokenization"
-
-    def __init__(self, scheme: str = "wubi", tokenizer: str | os.PathLike[str] | None = None) -> None:
-        self.tokenizer = SubCharTokenizer.from_pretrained(tokenizer if tokenizer is not None else scheme)
-
-    def batch(self, texts: list[str]) -> list[dict[str, Any]]:
-        enc = self.tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
-        out = []
-        for text, ids, offsets in zip(texts, enc["input_ids"], enc["offset_mapping"], strict=True):
-            tokens = self.tokenizer.convert_ids_to_tokens(ids)
-            out.append({"text": text, "tokens": tokens, "ids": ids, "offsets": [list(o) for o in offsets]})
-        return out

@@ -61,7 +61,7 @@ def _keep_words(specs: list[str]) -> frozenset[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..abbrev import AbbreviationPipeline
+    from ..pipelines.abbreviation import AbbreviationPipeline
     from ..errors import InputError
 
     if args.k < 1:

@@ -67,7 +67,7 @@ PARALLEL_BATCHES = 4
 
 def processor(**options: Any) -> Any:
     """The batch function of the corrector ``options`` describe (what every ``--jobs`` worker runs)."""
-    from ..spellcheck import SpellCheckPipeline
+    from ..pipelines.spelling import SpellCheckPipeline
 
     return SpellCheckPipeline(**options).batch
 

@@ -29,7 +29,7 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..conversion import ConversionPipeline
+    from ..pipelines.conversion import ConversionPipeline
     from ..errors import InputError
 
     if args.to is None and args.source is None:

@@ -110,9 +110,9 @@ def _to_tsv(r: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..ids import _check_region
+    from ..ids import check_region
 
-    region = _check_region(args.region)
+    region = check_region(args.region)
     depth = None if args.depth == 0 else args.depth
     if args.containing is not None:
         return _run_containing(args, region)

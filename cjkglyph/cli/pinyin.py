@@ -37,7 +37,8 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..pinyin import PinyinPipeline, render_readings
+    from ..pinyin import render_readings
+    from ..pipelines.pinyin import PinyinPipeline
 
     pipe = PinyinPipeline(style=args.style, heteronym=args.heteronym)
 

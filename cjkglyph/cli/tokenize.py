@@ -29,7 +29,7 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..tokenization_subchar import SubCharPipeline
+    from ..pipelines.tokenization import SubCharPipeline
 
     pipe = SubCharPipeline(scheme=args.scheme, tokenizer=args.tokenizer)
     return _io.run_records(

@@ -1,14 +1,4 @@
-"""Task registry behind :func:`cjkglyph.pipeline`.
-
-A pipeline is a callable object: give it one string and it returns one
-JSON-serialisable dict; give it a list of strings and it returns a list of
-dicts in the same order.
-
->>> import cjkglyph
->>> convert = cjkglyph.pipeline("conversion", to="traditional")
->>> convert("头发")["output"]
-'頭髮'
-"""
+"""The :class:`Pipeline` base class and the task registry behind :func:`cjkglyph.pipeline`."""
 
 from __future__ import annotations
 
@@ -17,7 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
-from .errors import InputError
+from ..errors import InputError
 
 __all__ = ["Pipeline", "available_tasks", "pipeline", "register_task"]
 
@@ -50,13 +40,13 @@ class Pipeline(ABC):
 
 # task name -> "module:factory"; factories are imported only when the task is requested.
 _TASKS: dict[str, str | Callable[..., Pipeline]] = {
-    "conversion": "cjkglyph.conversion:ConversionPipeline",
-    "pinyin": "cjkglyph.pinyin:PinyinPipeline",
-    "ids": "cjkglyph.charinfo:IDSPipeline",
-    "features": "cjkglyph.features:FeaturesPipeline",
-    "subchar-tokenization": "cjkglyph.tokenization_subchar:SubCharPipeline",
-    "abbreviation": "cjkglyph.abbrev:AbbreviationPipeline",
-    "spell-check": "cjkglyph.spellcheck:SpellCheckPipeline",
+    "conversion": "cjkglyph.pipelines.conversion:ConversionPipeline",
+    "pinyin": "cjkglyph.pipelines.pinyin:PinyinPipeline",
+    "ids": "cjkglyph.pipelines.characters:IDSPipeline",
+    "features": "cjkglyph.pipelines.characters:FeaturesPipeline",
+    "subchar-tokenization": "cjkglyph.pipelines.tokenization:SubCharPipeline",
+    "abbreviation": "cjkglyph.pipelines.abbreviation:AbbreviationPipeline",
+    "spell-check": "cjkglyph.pipelines.spelling:SpellCheckPipeline",
 }
 
 
