@@ -59,7 +59,7 @@ def main() -> int:
         os.environ["CJKGLYPH_CACHE"] = cache
         import numpy as np
 
-        from cjkglyph.ids_compare import IDSSimilarityIndex
+        from cjkglyph.ids.compare import IDSSimilarityIndex
 
         t = time.perf_counter()
         index = IDSSimilarityIndex()

@@ -32,7 +32,7 @@ _LAZY: dict[str, str] = {
     "ids": "cjkglyph.ids",
     "unihan": "cjkglyph.unihan",
     "parse_ids": "cjkglyph.ids:parse_ids",
-    "ids_similarity": "cjkglyph.ids_compare:ids_similarity",
+    "ids_similarity": "cjkglyph.ids.compare:ids_similarity",
     "similar": "cjkglyph.similarity:similar",
     "confusion_set": "cjkglyph.similarity:confusion_set",
     "abbrev": "cjkglyph.abbrev",
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from .conversion import convert
     from .errors import CjkglyphError, InputError, ResourceError
     from .ids import parse_ids
-    from .ids_compare import ids_similarity
+    from .ids.compare import ids_similarity
     from .lm import LanguageModel
     from .neural_check import NeuralCorrector
     from .pipelines import Pipeline, available_tasks, pipeline, register_task

@@ -4,7 +4,7 @@ For a vocabulary (default: Extension A + URO, 27,584 characters) this module
 gathers, once, every per-character input the graph needs from the feature
 modules: readings (:func:`cjkglyph.pinyin.heteronyms`, all of them, most likely
 first), a unigram frequency prior (character counts summed over jieba's word
-dictionary), IDS vectors (:mod:`cjkglyph.ids_compare`), glyph embeddings
+dictionary), IDS vectors (:mod:`cjkglyph.ids.compare`), glyph embeddings
 and blurred images (:mod:`cjkglyph.glyph_similarity`,
 :mod:`cjkglyph.glyph_encoder`), strokes, radicals and four-corner codes
 (:mod:`cjkglyph.unihan`). It then
@@ -43,7 +43,7 @@ from .errors import InputError, ResourceError
 from .pinyin_channel import Channel, pinyin_parts, syllable_parts
 
 if TYPE_CHECKING:
-    from .ids_compare import IDSSimilarityIndex
+    from .ids.compare import IDSSimilarityIndex
 
 __all__ = [
     "FEATURES",
@@ -267,7 +267,7 @@ class FeatureContext:
     def ids(self) -> tuple[IDSSimilarityIndex, np.ndarray]:
         """(index, row of each vocabulary character in it, -1 = none)."""
         from .ids import has_ids
-        from .ids_compare import IDSSimilarityIndex, default_vocabulary
+        from .ids.compare import IDSSimilarityIndex, default_vocabulary
 
         if self.is_default:
             index = IDSSimilarityIndex(default_vocabulary())
@@ -319,7 +319,7 @@ class FeatureContext:
     def ids_neighbours(self, rows: np.ndarray, k: int, target_n: int) -> np.ndarray:
         """Most IDS-similar characters among the ``target_n`` most frequent: (len(rows), k) indices, -1 = none."""
         from .ids import has_ids
-        from .ids_compare import IDSSimilarityIndex
+        from .ids.compare import IDSSimilarityIndex
 
         cache = self.__dict__.setdefault("_ids_targets", {})
         if target_n not in cache:
@@ -610,7 +610,7 @@ class FeatureContext:
         return self._sm_cache[1]
 
     def ids_similarity(self, w: np.ndarray, c: np.ndarray, block: int = 256) -> np.ndarray:
-        """Weighted Jaccard of the IDS vectors (as :func:`cjkglyph.ids_compare.ids_similarity`) for pairs.
+        """Weighted Jaccard of the IDS vectors (as :func:`cjkglyph.ids.compare.ids_similarity`) for pairs.
 
         Computed in bulk from the index's sparse vectors (the index offers
         neighbour search, not arbitrary pairs); 0 where a character has no IDS.

@@ -51,7 +51,9 @@ def test_all_entries_load_and_round_trip() -> None:
     info = I.ids_data_info()
     assert info["entries"] == 97680 and info["file_date"] == "2025-06-27"
     assert len(I.characters()) == 97680
-    d = I._data()
+    from cjkglyph.ids.core import _data
+
+    d = _data()
     for k, seq in enumerate(d.seqs):
         assert str(d.tree(k)) == seq
 
@@ -195,7 +197,7 @@ def test_components_positions_and_boxes() -> None:
 
 def test_shared_nodes_keep_their_own_position() -> None:
     # Parsed leaves and memoised subtrees are shared instances; per-node values must not mix.
-    from cjkglyph.ids_compare import _features
+    from cjkglyph.ids.compare import _features
 
     occ = _features("G")._layout(I.parse_ids("⿰⿻口木口"))
     shares = [w / ((x1 - x0) * (y1 - y0)) for label, x0, y0, x1, y1, w in occ if label == "口"]
@@ -206,7 +208,7 @@ def test_shared_nodes_keep_their_own_position() -> None:
 
 @pytest.mark.parametrize("text", HOSTILE + ["⿰", "〾", "{12}", "？"])
 def test_api_hostile(text: str) -> None:
-    from cjkglyph.ids_compare import ids_similarity
+    from cjkglyph.ids.compare import ids_similarity
 
     for call in (
         lambda: I.decompose(text, depth=None),
@@ -249,7 +251,7 @@ def test_to_ids() -> None:
 
 def test_lazy_import() -> None:
     code = (
-        "import sys; import cjkglyph.ids as m, cjkglyph.unihan as u, cjkglyph.ids_compare, cjkglyph.charinfo; "
+        "import sys; import cjkglyph.ids.core as m, cjkglyph.unihan as u, cjkglyph.ids.compare, cjkglyph.charinfo; "
         "print(m._DATA is None and u._TABLE is None and 'numpy' not in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
@@ -285,7 +287,7 @@ def test_unihan() -> None:
 
 
 def test_similarity() -> None:
-    from cjkglyph.ids_compare import ids_similarity, tree_distance, tree_similarity
+    from cjkglyph.ids.compare import ids_similarity, tree_distance, tree_similarity
 
     assert ids_similarity("好", "好") == 1.0
     s1, s2, s3 = ids_similarity("湖", "糊"), ids_similarity("湖", "江"), ids_similarity("湖", "一")
@@ -300,7 +302,7 @@ def test_similarity() -> None:
 
 
 def test_similarity_index() -> None:
-    from cjkglyph.ids_compare import IDSSimilarityIndex, ids_similarity, most_similar
+    from cjkglyph.ids.compare import IDSSimilarityIndex, ids_similarity, most_similar
 
     vocab = "湖糊蝴江河好妈字晴睛清情请辩辨辫"
     index = IDSSimilarityIndex(vocab)

@@ -45,8 +45,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .chars import HAN_RE
-from .errors import InputError, ResourceError
+from ..chars import HAN_RE
+from ..errors import InputError, ResourceError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -447,7 +447,7 @@ _CACHE_VERSION = "1"
 
 
 def _ids_path() -> Path:
-    from .resources import data_path
+    from ..resources import data_path
 
     return data_path("ids", "IDS.TXT")
 
@@ -522,7 +522,7 @@ def read_ids_file(path: str | Path, trees: list[IDSNode] | None = None) -> dict[
 
 
 def _load_json_cache(name: str, key: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    from .resources import atomic_write, cache_dir
+    from ..resources import atomic_write, cache_dir
 
     path = cache_dir() / f"{name}-{key}.json"
     if path.exists():
@@ -550,7 +550,7 @@ def _data() -> _Data:
     if _DATA is None:
         with _LOCK:
             if _DATA is None:
-                from .resources import file_digest
+                from ..resources import file_digest
 
                 path = _ids_path()
                 key = f"{file_digest(path)}-v{_CACHE_VERSION}"
@@ -803,7 +803,7 @@ class _Index:
     """component -> postings (entry index, sequence index, path id), built from every sequence."""
 
     def __init__(self, d: _Data) -> None:
-        from .resources import cached_array
+        from ..resources import cached_array
 
         rows: list[Any] = []
 
@@ -971,11 +971,3 @@ def to_ids(text: str, region: str | None = "G") -> str:
         out.append(d.seqs[k] if k >= 0 else ch)
     return "".join(out)
 
-
-def __getattr__(name: str) -> Any:
-    # The similarity functions live in cjkglyph.ids_compare; expose them here lazily.
-    if name in ("ids_similarity", "tree_distance", "tree_similarity", "most_similar", "IDSSimilarityIndex"):
-        from . import ids_compare as _sim
-
-        return getattr(_sim, name)
-    raise AttributeError(f"module 'cjkglyph.ids' has no attribute {name!r}")

@@ -15,7 +15,7 @@ vocabulary through an inverted index (candidates share a heavy feature, a bound
 prunes the rest, survivors are scored exactly), so every URO + Extension A
 character gets its neighbours in seconds.
 
->>> from cjkglyph.ids_compare import ids_similarity, most_similar, tree_distance
+>>> from cjkglyph.ids.compare import ids_similarity, most_similar, tree_distance
 >>> ids_similarity("湖", "糊") > ids_similarity("湖", "江") > ids_similarity("湖", "一")
 True
 >>> "晴" in [c for c, _ in most_similar("睛", k=5)]
@@ -32,9 +32,9 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import ids as _ids
-from ._arrays import concat_ranges
-from .errors import InputError, ResourceError
+from . import core as _ids
+from .._arrays import concat_ranges
+from ..errors import InputError, ResourceError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -62,7 +62,7 @@ Occ = tuple[str, float, float, float, float, float]  # component, x0, y0, x1, y1
 
 
 def _stroke_weight() -> Callable[[str], float]:
-    from .unihan import strokes
+    from ..unihan import strokes
 
     def weight(c: str) -> float:
         if len(c) == 1:
@@ -185,7 +185,7 @@ def _features(region: str | None) -> _Features:
 
 
 def _unihan_key() -> str:
-    from .resources import data_path, file_digest
+    from ..resources import data_path, file_digest
 
     return file_digest(data_path("unihan", "unihan.tsv"))
 
@@ -318,7 +318,7 @@ class IDSSimilarityIndex:
     def __init__(self, vocab: Sequence[str] | str | None = None, region: str | None = "G") -> None:
         import numpy as np
 
-        from .resources import cached_array
+        from ..resources import cached_array
 
         self.region = _ids.check_region(region)
         chars = default_vocabulary() if vocab is None else vocab
