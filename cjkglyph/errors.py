@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["CjkglyphError", "InputError", "ResourceError", "check_texts"]
+__all__ = ["CjkglyphError", "InputError", "ResourceError", "check_texts", "excerpt"]
 
 
 class CjkglyphError(Exception):
@@ -35,3 +35,13 @@ def check_texts(texts: Sequence[object]) -> list[str]:
         if not isinstance(t, str):
             raise InputError(f"input {i} is {type(t).__name__}, expected str")
     return list(texts)  # type: ignore[arg-type]
+
+
+def excerpt(s: str, limit: int = 40) -> str:
+    """``s`` for an error message: at most ``limit`` characters, non-printable ones escaped.
+
+    >>> excerpt("a\\x00b" + "c" * 50, 5)
+    'a\\\\u0000bcc…'
+    """
+    shown = s if len(s) <= limit else s[:limit] + "…"
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in shown)

@@ -51,9 +51,9 @@ class _Unsynthesisable(Exception):
 
 def _cache_key() -> str:
     try:
-        from .ids import _data
+        from .ids import data_key
 
-        return f"ids{SYNTH_VERSION}-{_data().key}"
+        return f"ids{SYNTH_VERSION}-{data_key()}"
     except (ImportError, CjkglyphError, OSError):
         return "none"
 

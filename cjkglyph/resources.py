@@ -38,6 +38,7 @@ __all__ = [
     "atomic_write",
     "cache_dir",
     "cached_array",
+    "cached_json",
     "data_path",
     "file_digest",
     "font_path",
@@ -187,6 +188,27 @@ def cached_array(name: str, key: str, build: Callable[[], np.ndarray], *, mmap: 
     except OSError:
         return array
     return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False) if mmap else array
+
+
+def cached_json(name: str, key: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Load ``<cache>/<name>-<key>.json``, building and saving it first if needed (see :func:`cached_array`)."""
+    import json
+
+    path = cache_dir() / f"{name}-{key}.json"
+    if path.exists():
+        try:
+            with open(path, encoding="utf-8") as f:
+                blob: dict[str, Any] = json.load(f)
+            return blob
+        except (OSError, ValueError):
+            pass
+    blob = build()
+    try:
+        with atomic_write(path, "w") as f:
+            json.dump(blob, f, ensure_ascii=False, separators=(",", ":"))
+    except OSError:
+        pass
+    return blob
 
 
 def read_npz(path: str | os.PathLike[str], what: str, fix: str) -> dict[str, np.ndarray]:

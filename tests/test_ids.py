@@ -51,9 +51,9 @@ def test_all_entries_load_and_round_trip() -> None:
     info = I.ids_data_info()
     assert info["entries"] == 97680 and info["file_date"] == "2025-06-27"
     assert len(I.characters()) == 97680
-    from cjkglyph.ids.core import _data
+    from cjkglyph.ids._table import load
 
-    d = _data()
+    d = load()
     for k, seq in enumerate(d.seqs):
         assert str(d.tree(k)) == seq
 
@@ -251,7 +251,7 @@ def test_to_ids() -> None:
 
 def test_lazy_import() -> None:
     code = (
-        "import sys; import cjkglyph.ids.core as m, cjkglyph.unihan as u, cjkglyph.ids.compare, cjkglyph.charinfo; "
+        "import sys; import cjkglyph.ids._table as m, cjkglyph.unihan as u, cjkglyph.ids.compare, cjkglyph.charinfo; "
         "print(m._DATA is None and u._TABLE is None and 'numpy' not in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)

@@ -32,9 +32,12 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import core as _ids
 from .._arrays import concat_ranges
 from ..errors import InputError, ResourceError
+from ..resources import cached_json
+from ._table import load
+from .core import characters, decompose
+from .tree import IDC, IDSNode, check_char, check_region
 
 if TYPE_CHECKING:
     import numpy as np
@@ -81,7 +84,7 @@ class _Features:
 
     def __init__(self, region: str | None) -> None:
         self.region = region
-        self.data = _ids._data()
+        self.data = load()
         self.weight = _stroke_weight()
         self.rel: dict[str, list[Occ]] = {}
         self.visiting: set[str] = set()
@@ -89,23 +92,23 @@ class _Features:
         self._df: dict[str, int] | None = None
         self.lock = threading.RLock()
 
-    def _tree(self, char: str) -> _ids.IDSNode | None:
+    def _tree(self, char: str) -> IDSNode | None:
         k = self.data.select(char, self.region)
         if k < 0:
             return None
         tree = self.data.tree(k)
         return tree if tree.children else None
 
-    def _layout(self, tree: _ids.IDSNode) -> list[Occ]:
+    def _layout(self, tree: IDSNode) -> list[Occ]:
         """Occurrences inside ``tree`` (its leaves and everything inside them), in the unit square."""
         out: list[Occ] = []
 
-        def share_of(parent: _ids.IDSNode, i: int, share: float) -> float:
-            if _ids.IDC[parent.label][2][i] == "removed":
+        def share_of(parent: IDSNode, i: int, share: float) -> float:
+            if IDC[parent.label][2][i] == "removed":
                 return 0.0
             return share / len(parent.children) if parent.label == "⿻" else share
 
-        for node, _, (x0, y0, x1, y1), share in tree._visit(self.weight, 1.0, share_of):
+        for node, _, (x0, y0, x1, y1), share in tree.visit(self.weight, 1.0, share_of):
             if node.children or share <= 0.0:
                 continue
             w, h = x1 - x0, y1 - y0
@@ -160,7 +163,7 @@ class _Features:
                         counts[label] = counts.get(label, 0) + 1
                 return {"n": len(default_vocabulary()), "df": counts}
 
-            blob = _ids._load_json_cache("ids-sim-df", key, build)
+            blob = cached_json("ids-sim-df", key, build)
             self._df = blob["df"]
             self.n_ref = int(blob["n"])
         return self._df
@@ -180,7 +183,7 @@ def _features(region: str | None) -> _Features:
     got = _FEATURES.get(region)
     if got is None:
         with _LOCK:
-            got = _FEATURES.setdefault(region, _Features(_ids.check_region(region)))
+            got = _FEATURES.setdefault(region, _Features(check_region(region)))
     return got
 
 
@@ -192,7 +195,7 @@ def _unihan_key() -> str:
 
 def default_vocabulary() -> str:
     """The characters of IDS.TXT in the URO and Extension A (27,584), in file order."""
-    return "".join(c for c in _ids.characters() if 0x3400 <= ord(c) <= 0x4DBF or 0x4E00 <= ord(c) <= 0x9FFF)
+    return "".join(c for c in characters() if 0x3400 <= ord(c) <= 0x4DBF or 0x4E00 <= ord(c) <= 0x9FFF)
 
 
 def _soft(x: np.ndarray, centres: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -273,7 +276,7 @@ def _encode(feats: _Features, chars: Sequence[str], labels: dict[str, int]) -> t
 
 def feature_vector(char: str, region: str | None = "G") -> dict[tuple[str, int], float]:
     """The sparse feature vector of one character: (component, slot) -> weight (see the module docstring)."""
-    _ids.check_char(char)
+    check_char(char)
     labels: dict[str, int] = {}
     indptr, f, v = _encode(_features(region), [char], labels)
     names = list(labels)
@@ -287,7 +290,7 @@ def ids_similarity(a: str, b: str, region: str | None = "G") -> float:
     (0.62, 1.0)
     """
     if a == b:
-        _ids.check_char(a)
+        check_char(a)
         return 1.0
     va, vb = feature_vector(a, region), feature_vector(b, region)
     inter = sum(min(x, vb[k]) for k, x in va.items() if k in vb)
@@ -320,11 +323,11 @@ class IDSSimilarityIndex:
 
         from ..resources import cached_array
 
-        self.region = _ids.check_region(region)
+        self.region = check_region(region)
         chars = default_vocabulary() if vocab is None else vocab
         seen: dict[str, None] = {}
         for c in chars:
-            _ids.check_char(c)
+            check_char(c)
             seen.setdefault(c, None)
         self.vocab: list[str] = list(seen)
         self.position = {c: i for i, c in enumerate(self.vocab)}
@@ -342,7 +345,7 @@ class IDSSimilarityIndex:
                 built.append(({"labels": list(labels)}, arrays))
             return built[0]  # type: ignore[no-any-return]
 
-        blob = _ids._load_json_cache("ids-sim-labels", key, lambda: build()[0])
+        blob = cached_json("ids-sim-labels", key, lambda: build()[0])
         self.labels: dict[str, int] = {c: i for i, c in enumerate(blob["labels"])}
         self.indptr = np.asarray(cached_array("ids-sim-indptr", key, lambda: build()[1][0]))
         self.indices = np.asarray(cached_array("ids-sim-indices", key, lambda: build()[1][1]))
@@ -524,7 +527,7 @@ class IDSSimilarityIndex:
 
     def most_similar(self, char: str, k: int = 10, exact: bool = True) -> list[tuple[str, float]]:
         """The ``k`` vocabulary characters most similar to ``char`` (which need not be in the vocabulary)."""
-        _ids.check_char(char)
+        check_char(char)
         if k < 0:
             raise InputError(f"k must be non-negative, got {k}")
         idx, sim = self._search([char], k, exact)
@@ -573,12 +576,12 @@ def most_similar(char: str, k: int = 10, vocab: Sequence[str] | str | None = Non
 # --------------------------------------------------------------------------- tree edit distance
 
 
-def _postorder(tree: _ids.IDSNode) -> tuple[list[str], list[int]]:
+def _postorder(tree: IDSNode) -> tuple[list[str], list[int]]:
     """Labels in postorder and the leftmost leaf descendant of each node."""
     labels: list[str] = []
     leftmost: list[int] = []
 
-    def visit(node: _ids.IDSNode) -> int:
+    def visit(node: IDSNode) -> int:
         first = -1
         for child in node.children:
             lm = visit(child)
@@ -592,7 +595,7 @@ def _postorder(tree: _ids.IDSNode) -> tuple[list[str], list[int]]:
     return labels, leftmost
 
 
-def _ted(ta: _ids.IDSNode, tb: _ids.IDSNode) -> int:
+def _ted(ta: IDSNode, tb: IDSNode) -> int:
     la, lma = _postorder(ta)
     lb, lmb = _postorder(tb)
     keys_a = [i for i in range(len(la)) if all(lma[j] != lma[i] for j in range(i + 1, len(la)))]
@@ -618,22 +621,22 @@ def _ted(ta: _ids.IDSNode, tb: _ids.IDSNode) -> int:
     return dist[len(la) - 1][len(lb) - 1]
 
 
-def tree_distance(a: str | _ids.IDSNode, b: str | _ids.IDSNode, depth: int | None = 1, region: str | None = "G") -> int:
+def tree_distance(a: str | IDSNode, b: str | IDSNode, depth: int | None = 1, region: str | None = "G") -> int:
     """Unit-cost tree edit distance (Zhang-Shasha) between two IDS trees.
 
     ``a`` and ``b`` are characters (decomposed to ``depth``), IDS strings or
     trees; inserting, deleting or relabelling a node (operator or component)
     costs 1.
     """
-    return _ted(_ids.decompose(a, depth, region), _ids.decompose(b, depth, region))
+    return _ted(decompose(a, depth, region), decompose(b, depth, region))
 
 
-def tree_similarity(a: str | _ids.IDSNode, b: str | _ids.IDSNode, depth: int | None = 1, region: str | None = "G") -> float:
+def tree_similarity(a: str | IDSNode, b: str | IDSNode, depth: int | None = 1, region: str | None = "G") -> float:
     """``1 - tree_distance / size of the larger tree``, in [0, 1].
 
     >>> tree_similarity("好", "妈")
     0.6666666666666667
     """
-    ta = _ids.decompose(a, depth, region)
-    tb = _ids.decompose(b, depth, region)
+    ta = decompose(a, depth, region)
+    tb = decompose(b, depth, region)
     return 1.0 - _ted(ta, tb) / max(ta.size(), tb.size())

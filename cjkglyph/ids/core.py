@@ -36,21 +36,15 @@ y growing downwards; left-right and top-bottom splits are even unless a
 
 from __future__ import annotations
 
-import json
-import math
-import re
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..chars import HAN_RE
 from ..errors import InputError, ResourceError
+from ._table import IDSTable, load
+from .tree import IDC, IVI, REGIONS, ROLES, STRUCTURES, Box, IDSNode, check_char, check_component, check_region, parse_ids
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import numpy as np
 
 __all__ = [
@@ -61,6 +55,7 @@ __all__ = [
     "Part",
     "alternatives",
     "characters",
+    "data_key",
     "check_char",
     "check_region",
     "components",
@@ -76,512 +71,12 @@ __all__ = [
     "unencoded_components",
 ]
 
-#: Operator -> (number of operands, structure name, role of each operand).
-IDC: dict[str, tuple[int, str, tuple[str, ...]]] = {
-    "⿰": (2, "left-right", ("left", "right")),
-    "⿱": (2, "top-bottom", ("top", "bottom")),
-    "⿲": (3, "left-middle-right", ("left", "middle", "right")),
-    "⿳": (3, "top-middle-bottom", ("top", "middle", "bottom")),
-    "⿴": (2, "surround", ("outside", "inside")),
-    "⿵": (2, "surround-from-above", ("outside", "inside")),
-    "⿶": (2, "surround-from-below", ("outside", "inside")),
-    "⿷": (2, "surround-from-left", ("outside", "inside")),
-    "⿸": (2, "surround-from-upper-left", ("outside", "inside")),
-    "⿹": (2, "surround-from-upper-right", ("outside", "inside")),
-    "⿺": (2, "surround-from-lower-left", ("outside", "inside")),
-    "⿻": (2, "overlaid", ("overlaid", "overlaid")),
-    "\u2ffc": (2, "surround-from-right", ("outside", "inside")),
-    "\u2ffd": (2, "surround-from-lower-right", ("outside", "inside")),
-    "\u2ffe": (1, "horizontal-reflection", ("mirrored",)),
-    "\u2fff": (1, "rotation", ("rotated",)),
-    "\u31ef": (2, "subtraction", ("base", "removed")),
-}
-#: Structure names: one per operator plus ``atomic`` (a single component) and ``unknown`` (``？``).
-STRUCTURES: tuple[str, ...] = (*(v[1] for v in IDC.values()), "atomic", "unknown")
-ROLES: frozenset[str] = frozenset(r for v in IDC.values() for r in v[2])
-#: Source (region) letters in the file's order; ``X`` (alternative), ``Z`` (unifiable variant)
-#: and ``UCS2003`` are also accepted as tags.
-REGIONS: tuple[str, ...] = ("G", "H", "M", "T", "J", "K", "P", "V", "U", "S", "B")
-_TAGS = (*REGIONS, "X", "Z", "UCS2003")
-
-IVI = "〾"  # U+303E ideographic variation indicator
-UNKNOWN = "？"  # U+FF1F: an unrepresentable component
-MAX_NESTING = 100
-
-# Inner box of the surround operators (the outside part covers the whole square).
-_INSIDE: dict[str, tuple[float, float, float, float]] = {
-    "⿴": (0.2, 0.2, 0.8, 0.8),
-    "⿵": (0.2, 0.3, 0.8, 1.0),
-    "⿶": (0.2, 0.0, 0.8, 0.7),
-    "⿷": (0.3, 0.2, 1.0, 0.8),
-    "⿸": (0.3, 0.3, 1.0, 1.0),
-    "⿹": (0.0, 0.3, 0.7, 1.0),
-    "⿺": (0.3, 0.0, 1.0, 0.7),
-    "\u2ffc": (0.0, 0.2, 0.7, 0.8),
-    "\u2ffd": (0.0, 0.0, 0.7, 0.7),
-}
-
-Box = tuple[float, float, float, float]
-_UNIT: Box = (0.0, 0.0, 1.0, 1.0)
-
-
-def _is_component_char(ch: str) -> bool:
-    cp = ord(ch)
-    return (
-        HAN_RE.match(ch) is not None
-        or 0x31C0 <= cp <= 0x31E5  # CJK strokes (U+31EF is the subtraction IDC)
-        or 0x2E80 <= cp <= 0x2FDF  # CJK radicals supplement, Kangxi radicals
-        or cp == 0xFF1F  # ？ unrepresentable
-        or 0xE000 <= cp <= 0xF8FF
-        or cp >= 0xF0000  # private use (planes 15-16)
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class IDSNode:
-    """One node of an IDS tree.
-
-    A composition has an operator ``label`` (an IDC) and its operands in
-    ``children``; a leaf has a component ``label`` (``"女"``, ``"{12}"``,
-    ``"？"``) and no children. ``variant`` records a preceding ``〾``; ``of`` names
-    the component a subtree stands for when :func:`decompose` expanded it.
-    ``str(node)`` gives the sequence back exactly.
-
-    >>> node = parse_ids("⿱〾⿰丶一{22}")
-    >>> node.label, node.children[0].variant, str(node)
-    ('⿱', True, '⿱〾⿰丶一{22}')
-    """
-
-    label: str
-    children: tuple[IDSNode, ...] = ()
-    variant: bool = False
-    of: str | None = None
-
-    @property
-    def is_leaf(self) -> bool:
-        return not self.children
-
-    @property
-    def structure(self) -> str:
-        """Structure name of this node (see :data:`STRUCTURES`)."""
-        if self.children:
-            return IDC[self.label][1]
-        return "unknown" if self.label == UNKNOWN else "atomic"
-
-    def __str__(self) -> str:
-        parts: list[str] = []
-        stack: list[IDSNode] = [self]
-        while stack:
-            node = stack.pop()
-            if node.variant:
-                parts.append(IVI)
-            parts.append(node.label)
-            stack.extend(reversed(node.children))
-        return "".join(parts)
-
-    def leaves(self) -> list[str]:
-        """Leaf components from left to right (prefix order)."""
-        return [node.label for node in self._prefix() if not node.children]
-
-    def size(self) -> int:
-        """Number of nodes."""
-        return sum(1 for _ in self._prefix())
-
-    def depth(self) -> int:
-        """Number of operator levels (0 for a leaf)."""
-        return max((len(path) for _, path, _ in self.walk()), default=0)
-
-    def walk(self, weight: Callable[[str], float] | None = None) -> Iterator[tuple[IDSNode, tuple[str, ...], Box]]:
-        """Yield ``(node, path of roles, box)`` for every node in prefix order.
-
-        ``weight(component)`` sets how much room a leaf (or an expanded
-        component) takes in left-right and top-bottom splits (default: every
-        leaf weighs 1); a part gets a share proportional to the square root of
-        its total weight, at least a quarter (a fifth in three-part splits).
-        """
-        for node, path, box, _ in self._visit(weight, None, lambda _n, _i, _s: None):
-            yield node, path, box
-
-    def _visit(
-        self, weight: Callable[[str], float] | None, state: Any, child_state: Callable[[IDSNode, int, Any], Any]
-    ) -> Iterator[tuple[IDSNode, tuple[str, ...], Box, Any]]:
-        """:meth:`walk` that also threads a value from each node to its children (``child_state(parent, i, value)``)."""
-        sizes: dict[int, float] = {}  # keyed by id(): equal subtrees have equal sizes, so sharing is harmless
-        if any(n.label in "⿰⿱⿲⿳" for n in self._prefix()):
-            self._sizes(weight or (lambda _c: 1.0), sizes)
-        stack: list[tuple[IDSNode, tuple[str, ...], Box, Any]] = [(self, (), _UNIT, state)]
-        while stack:
-            node, path, box, value = stack.pop()
-            yield node, path, box, value
-            if node.children:
-                roles = IDC[node.label][2]
-                boxes = _split(node, box, sizes)
-                stack.extend(
-                    (node.children[i], (*path, roles[i]), boxes[i], child_state(node, i, value))
-                    for i in reversed(range(len(node.children)))
-                )
-
-    def _prefix(self) -> Iterator[IDSNode]:
-        stack: list[IDSNode] = [self]
-        while stack:
-            node = stack.pop()
-            yield node
-            stack.extend(reversed(node.children))
-
-    def _sizes(self, weight: Callable[[str], float], out: dict[int, float]) -> float:
-        if not self.children:
-            value = max(weight(self.label), 1.0)
-        elif self.label == "\u31ef":
-            value = self.children[0]._sizes(weight, out)
-            self.children[1]._sizes(weight, out)
-        else:
-            value = sum(c._sizes(weight, out) for c in self.children)
-        if self.of is not None and self.children:
-            value = max(weight(self.of), 1.0)  # an expanded component keeps the room it had as a leaf
-        out[id(self)] = value
-        return value
-
-
-def _split(node: IDSNode, box: Box, sizes: dict[int, float]) -> list[Box]:
-    x0, y0, x1, y1 = box
-    op = node.label
-    if op in "⿰⿱⿲⿳":
-        shares = [math.sqrt(sizes.get(id(c), 1.0)) for c in node.children]
-        total = sum(shares)
-        floor = 0.25 if len(shares) == 2 else 0.2
-        fractions = [max(s / total, floor) for s in shares]
-        norm = sum(fractions)
-        fractions = [f / norm for f in fractions]
-        lo, hi = (x0, x1) if op in "⿰⿲" else (y0, y1)
-        edges = [lo]
-        for f in fractions[:-1]:
-            edges.append(min(edges[-1] + (hi - lo) * f, hi))
-        edges.append(hi)
-        if op in "⿰⿲":
-            return [(a, y0, b, y1) for a, b in zip(edges, edges[1:])]
-        return [(x0, a, x1, b) for a, b in zip(edges, edges[1:])]
-    inside = _INSIDE.get(op)
-    if inside is not None:
-        w, h = x1 - x0, y1 - y0
-        return [box, (x0 + w * inside[0], y0 + h * inside[1], x0 + w * inside[2], y0 + h * inside[3])]
-    return [box] * len(node.children)
-
-
-# --------------------------------------------------------------------------- parsing
-
-
-def _show(s: str, limit: int = 40) -> str:
-    shown = s if len(s) <= limit else s[:limit] + "…"
-    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in shown)
-
-
-def _describe(ch: str) -> str:
-    return f"{_show(ch)!r} (U+{ord(ch):04X})"
-
-
-_LEAVES: dict[str, IDSNode] = {}
-
-
-def parse_ids(s: str) -> IDSNode:
-    """Parse one ideographic description sequence into an :class:`IDSNode` tree.
-
-    ``str(parse_ids(s)) == s`` for every valid sequence. Malformed input raises
-    :class:`~cjkglyph.errors.InputError` naming the (1-based) position and the reason.
-
-    >>> parse_ids("⿰女子").leaves()
-    ['女', '子']
-    >>> parse_ids("⿰女")
-    Traceback (most recent call last):
-    ...
-    cjkglyph.errors.InputError: invalid IDS '⿰女': incomplete: ⿰ at position 1 needs 2 operands, got 1
-    """
-    if not isinstance(s, str):
-        raise InputError(f"invalid IDS: expected a string, got {type(s).__name__}")
-    if not s:
-        raise InputError("invalid IDS: empty sequence")
-
-    def fail(pos: int, reason: str) -> InputError:
-        return InputError(f"invalid IDS '{_show(s)}': {reason}")
-
-    # Stack frames: [operator, variant flag, 1-based position, operands so far].
-    stack: list[tuple[str, bool, int, list[IDSNode]]] = []
-    root: IDSNode | None = None
-    variant_at = 0
-    i, n = 0, len(s)
-    while i < n:
-        ch = s[i]
-        pos = i + 1
-        if root is not None:
-            raise fail(pos, f"unexpected {_describe(ch)} at position {pos} after a complete sequence")
-        if ch == IVI:
-            if variant_at:
-                raise fail(pos, f"repeated 〾 at position {pos}")
-            variant_at = pos
-            i += 1
-            continue
-        if ch in IDC:
-            if len(stack) >= MAX_NESTING:
-                raise fail(pos, f"nesting deeper than {MAX_NESTING} operators at position {pos}")
-            stack.append((ch, bool(variant_at), pos, []))
-            variant_at = 0
-            i += 1
-            continue
-        if ch == "{":
-            j = s.find("}", i + 1)
-            if j < 0:
-                raise fail(pos, f"unclosed '{{' at position {pos}")
-            digits = s[i + 1 : j]
-            if not (digits.isascii() and digits.isdigit()) or len(digits) > 6:
-                raise fail(pos, f"'{{' at position {pos} must enclose the number of an unencoded component, like {{12}}")
-            label = s[i : j + 1]
-            i = j + 1
-        elif ch in "}^$()[]":
-            hint = " (give the bare sequence without the ^...$(...) wrapper of IDS.TXT)" if ch in "^$" else ""
-            raise fail(pos, f"unexpected {_describe(ch)} at position {pos}{hint}")
-        elif _is_component_char(ch):
-            label = ch
-            i += 1
-        else:
-            raise fail(pos, f"{_describe(ch)} at position {pos} is not an ideograph, stroke, radical, {{n}} or description character")
-        if variant_at:
-            node = IDSNode(label, (), True)
-        else:
-            node = _LEAVES.get(label)  # leaves are immutable: share one instance per component
-            if node is None:
-                node = IDSNode(label)
-                if len(_LEAVES) < 200_000:
-                    _LEAVES[label] = node
-        variant_at = 0
-        while stack:
-            op, var, _, operands = stack[-1]
-            operands.append(node)
-            if len(operands) < IDC[op][0]:
-                break
-            stack.pop()
-            node = IDSNode(op, tuple(operands), var)
-        else:
-            root = node
-    if variant_at:
-        raise fail(variant_at, f"〾 at position {variant_at} is not followed by a component")
-    if stack:
-        op, _, pos, operands = stack[-1]
-        need = IDC[op][0]
-        raise fail(pos, f"incomplete: {op} at position {pos} needs {need} operand{'s' if need > 1 else ''}, got {len(operands)}")
-    assert root is not None
-    return root
-
-
-# --------------------------------------------------------------------------- data
-
-
-class _Data:
-    """The loaded IDS table: characters, their tagged sequences and notes."""
-
-    def __init__(self, blob: dict[str, Any], key: str) -> None:
-        self.key = key
-        self.chars: str = blob["chars"]
-        self.start: list[int] = blob["start"]
-        self.seqs: list[str] = blob["seqs"]
-        self.tags: list[str] = blob["tags"]
-        self.notes: dict[str, list[str]] = blob["notes"]
-        self.unencoded: dict[str, list[str]] = blob["unencoded"]
-        self.info: dict[str, Any] = blob["info"]
-        self.index: dict[str, int] = {c: i for i, c in enumerate(self.chars)}
-        self._trees: dict[int, IDSNode] = {}
-        self._select: dict[str | None, dict[str, int]] = {}
-        self._full: dict[tuple[str, str | None], IDSNode] = {}
-        self.cycles = 0
-        self.lock = threading.RLock()
-
-    def tree(self, seq: int) -> IDSNode:
-        node = self._trees.get(seq)
-        if node is None:
-            node = self._trees[seq] = parse_ids(self.seqs[seq])
-        return node
-
-    def select(self, char: str, region: str | None) -> int:
-        """Index of the sequence chosen for ``char`` and ``region``; -1 when there is none."""
-        i = self.index.get(char)
-        if i is None:
-            return -1
-        lo, hi = self.start[i], self.start[i + 1]
-        if region is None or hi - lo == 1:
-            return lo
-        cache = self._select.setdefault(region, {})
-        got = cache.get(char)
-        if got is None:
-            got = cache[char] = _choose(self.tags[lo:hi], region) + lo
-        return got
-
-
-_TAG_RE = re.compile(r"UCS2003|\[[A-Z]\]|[A-Z]")
-
-
-@lru_cache(maxsize=4096)
-def _parse_tags(tags: str) -> tuple[frozenset[str], frozenset[str]]:
-    real: set[str] = set()
-    virtual: set[str] = set()
-    for t in _TAG_RE.findall(tags):
-        (virtual if t.startswith("[") else real).add(t.strip("[]"))
-    return frozenset(real), frozenset(virtual)
-
-
-def _choose(tags: Sequence[str], region: str) -> int:
-    parsed = [_parse_tags(t) for t in tags]
-    for k, (real, _) in enumerate(parsed):
-        if region in real:
-            return k
-    for k, (_, virtual) in enumerate(parsed):
-        if region in virtual:
-            return k
-    for k, (real, _) in enumerate(parsed):
-        if real & set(REGIONS):
-            return k
-    return 0
-
-
-_LINE_RE = re.compile(r"\^(.+)\$\(([^()]*)\)")
-_UNENCODED_RE = re.compile(r"#\t\{(\d+)\}\t([^\t]*)(?:\t(.*))?")
-_PUA_RE = re.compile(r"\s*\(([0-9A-F]{4,6}) [^)]*\)\s*$")
-_CACHE_VERSION = "1"
-
-
-def _ids_path() -> Path:
-    from ..resources import data_path
-
-    return data_path("ids", "IDS.TXT")
-
-
-def read_ids_file(path: str | Path, trees: list[IDSNode] | None = None) -> dict[str, Any]:
-    """Parse an IDS.TXT file into the JSON-ready table the cache stores (every sequence is validated).
-
-    The parsed trees are appended to ``trees`` when given.
-    """
-    from pathlib import Path as _Path
-
-    path = _Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ResourceError(f"cannot read {path}: {e}; reinstall cjkglyph or restore data/ids/IDS.TXT") from None
-    chars: list[str] = []
-    start: list[int] = []
-    seqs: list[str] = []
-    tags: list[str] = []
-    notes: dict[str, list[str]] = {}
-    unencoded: dict[str, list[str]] = {}
-    info: dict[str, Any] = {}
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line:
-            continue
-        if line.startswith("#"):
-            m = _UNENCODED_RE.fullmatch(line)
-            if m:
-                desc = m.group(2).strip()
-                pua = _PUA_RE.search(desc)
-                unencoded["{" + m.group(1) + "}"] = [
-                    _PUA_RE.sub("", desc),
-                    pua.group(1) if pua else "",
-                    (m.group(3) or "").strip(),
-                ]
-            for label in ("Unicode Version", "File Date", "Total entries"):
-                if line.startswith(f"# {label}:"):
-                    info[label.lower().replace(" ", "_")] = line.split(":", 1)[1].strip()
-            continue
-        fields = line.split("\t")
-        bad = len(fields) < 3 or len(fields[1]) != 1 or fields[0] != f"U+{ord(fields[1][0]):04X}"
-        if bad:
-            raise ResourceError(f"corrupt {path} line {lineno}: expected 'U+XXXX<TAB>char<TAB>^IDS$(tags)'")
-        char = fields[1]
-        chars.append(char)
-        start.append(len(seqs))
-        for field in fields[2:]:
-            if field.startswith("*"):
-                notes.setdefault(char, []).append(field[1:])
-                continue
-            m = _LINE_RE.fullmatch(field)
-            if m is None:
-                raise ResourceError(f"corrupt {path} line {lineno}: cannot read {_show(field)!r}")
-            try:
-                tree = parse_ids(m.group(1))
-            except InputError as e:
-                raise ResourceError(f"corrupt {path} line {lineno}: {e}") from None
-            seqs.append(m.group(1))
-            tags.append(m.group(2))
-            if trees is not None:
-                trees.append(tree)
-        if start[-1] == len(seqs):
-            raise ResourceError(f"corrupt {path} line {lineno}: no IDS for {char}")
-    start.append(len(seqs))
-    expected = info.get("total_entries", "").replace(",", "")
-    if expected.isdigit() and int(expected) != len(chars):
-        raise ResourceError(f"corrupt {path}: header says {expected} entries, found {len(chars)}; restore data/ids/IDS.TXT")
-    info["entries"] = len(chars)
-    info["sequences"] = len(seqs)
-    return {"chars": "".join(chars), "start": start, "seqs": seqs, "tags": tags, "notes": notes, "unencoded": unencoded, "info": info}
-
-
-def _load_json_cache(name: str, key: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    from ..resources import atomic_write, cache_dir
-
-    path = cache_dir() / f"{name}-{key}.json"
-    if path.exists():
-        try:
-            with open(path, encoding="utf-8") as f:
-                blob: dict[str, Any] = json.load(f)
-            return blob
-        except (OSError, ValueError):
-            pass
-    blob = build()
-    try:
-        with atomic_write(path, "w") as f:
-            json.dump(blob, f, ensure_ascii=False, separators=(",", ":"))
-    except OSError:
-        pass
-    return blob
-
-
-_DATA: _Data | None = None
-_LOCK = threading.Lock()
-
-
-def _data() -> _Data:
-    global _DATA
-    if _DATA is None:
-        with _LOCK:
-            if _DATA is None:
-                from ..resources import file_digest
-
-                path = _ids_path()
-                key = f"{file_digest(path)}-v{_CACHE_VERSION}"
-                trees: list[IDSNode] = []
-                data = _Data(_load_json_cache("ids", key, lambda: read_ids_file(path, trees)), key)
-                if len(trees) == len(data.seqs):  # just built: keep the trees parsed while validating
-                    data._trees = dict(enumerate(trees))
-                _DATA = data
-    return _DATA
-
-
 # --------------------------------------------------------------------------- lookup
-
-
-def check_char(char: str) -> str:
-    """``char`` if it is one character (code point), else :class:`~cjkglyph.errors.InputError`."""
-    if not isinstance(char, str) or len(char) != 1:
-        raise InputError(f"expected one character, got {_show(str(char))!r}")
-    return char
-
-
-def check_region(region: str | None) -> str | None:
-    """``region`` if it is None or a source tag of the file (``G``, ``T``, ...), else :class:`~cjkglyph.errors.InputError`."""
-    if region is not None and region not in _TAGS:
-        raise InputError(f"unknown IDS region {region!r}; use one of {', '.join(_TAGS)}")
-    return region
 
 
 def has_ids(char: str) -> bool:
     """True when IDS.TXT has an entry for ``char``."""
-    return isinstance(char, str) and len(char) == 1 and char in _data().index
+    return isinstance(char, str) and len(char) == 1 and char in load().index
 
 
 def ids(char: str, region: str | None = "G") -> str | None:
@@ -598,7 +93,7 @@ def ids(char: str, region: str | None = "G") -> str | None:
     ('⿻{42}丨', '？', None)
     """
     check_char(char)
-    d = _data()
+    d = load()
     k = d.select(char, check_region(region))
     return d.seqs[k] if k >= 0 else None
 
@@ -610,7 +105,7 @@ def alternatives(char: str) -> list[tuple[str, str]]:
     [('〾⿻一乚', 'GHJKPV'), ('〾⿻一㇄', 'T')]
     """
     check_char(char)
-    d = _data()
+    d = load()
     i = d.index.get(char)
     if i is None:
         return []
@@ -620,22 +115,27 @@ def alternatives(char: str) -> list[tuple[str, str]]:
 def notes(char: str) -> list[str]:
     """The file's notes for ``char`` (cross-references such as ``U+4F75≡U+5002``), without the ``*``."""
     check_char(char)
-    return list(_data().notes.get(char, ()))
+    return list(load().notes.get(char, ()))
 
 
 def characters() -> str:
     """Every character with an entry, in file order (URO, compatibility, Ext A, B ... H)."""
-    return _data().chars
+    return load().chars
 
 
 def unencoded_components() -> dict[str, tuple[str, str, str]]:
     """``{n}`` -> (description, BabelStone PUA code point, approximate IDS or ``"？"``/``""``), from the file header."""
-    return {k: (v[0], v[1], v[2]) for k, v in _data().unencoded.items()}
+    return {k: (v[0], v[1], v[2]) for k, v in load().unencoded.items()}
+
+
+def data_key() -> str:
+    """Digest of the IDS data in use, for the cache keys of artifacts derived from it."""
+    return load().key
 
 
 def ids_data_info() -> dict[str, Any]:
     """Header facts of the loaded file: Unicode version, file date, entry and sequence counts."""
-    return dict(_data().info)
+    return dict(load().info)
 
 
 def _tree_of(char_or_ids: str | IDSNode, region: str | None) -> IDSNode:
@@ -644,7 +144,7 @@ def _tree_of(char_or_ids: str | IDSNode, region: str | None) -> IDSNode:
     if not isinstance(char_or_ids, str):
         raise InputError(f"expected a character or an IDS, got {type(char_or_ids).__name__}")
     if len(char_or_ids) == 1 and char_or_ids not in IDC and char_or_ids != IVI:
-        d = _data()
+        d = load()
         k = d.select(char_or_ids, region)
         return d.tree(k) if k >= 0 else IDSNode(char_or_ids)
     return parse_ids(char_or_ids)
@@ -664,7 +164,7 @@ def structure(char_or_ids: str | IDSNode, region: str | None = "G") -> str:
 # --------------------------------------------------------------------------- decomposition
 
 
-def _expand_leaf(d: _Data, label: str, region: str | None, visiting: set[str]) -> IDSNode | None:
+def _expand_leaf(d: IDSTable, label: str, region: str | None, visiting: set[str]) -> IDSNode | None:
     """The (unexpanded) tree of a component, or None when it is atomic for our purposes."""
     if len(label) != 1:
         return None
@@ -680,7 +180,7 @@ def _expand_leaf(d: _Data, label: str, region: str | None, visiting: set[str]) -
     return tree
 
 
-def _expand(d: _Data, tree: IDSNode, levels: int | None, region: str | None, visiting: set[str]) -> IDSNode:
+def _expand(d: IDSTable, tree: IDSNode, levels: int | None, region: str | None, visiting: set[str]) -> IDSNode:
     if levels is not None and levels <= 0:
         return tree
     if not tree.children:
@@ -699,7 +199,7 @@ def _expand(d: _Data, tree: IDSNode, levels: int | None, region: str | None, vis
     return IDSNode(tree.label, children, tree.variant, tree.of)
 
 
-def _full(d: _Data, label: str, region: str | None, visiting: set[str], variant: bool = False) -> IDSNode:
+def _full(d: IDSTable, label: str, region: str | None, visiting: set[str], variant: bool = False) -> IDSNode:
     """Fully expanded tree of a component, memoised unless a cycle cut it short."""
     key = (label, region)
     got = d._full.get(key)
@@ -738,7 +238,7 @@ def decompose(char_or_ids: str | IDSNode, depth: int | None = 1, region: str | N
     region = check_region(region)
     if depth is not None and (not isinstance(depth, int) or depth < 0):
         raise InputError(f"depth must be a non-negative integer or None, got {depth!r}")
-    d = _data()
+    d = load()
     tree = _tree_of(char_or_ids, region)
     if depth == 0:
         depth = None
@@ -764,7 +264,7 @@ class Part(NamedTuple):
 def _parts(tree: IDSNode, named: bool, weight: Callable[[str], float] | None) -> list[Part]:
     out: list[Part] = []
     deeper = lambda parent, i, level: level + 1 if parent.children[i].of else level  # noqa: E731
-    for node, path, box, level in tree._visit(weight, 1, deeper):
+    for node, path, box, level in tree.visit(weight, 1, deeper):
         if not node.children:
             out.append(Part(node.label, ".".join(path), box, level))
         elif named and node.of and node is not tree:
@@ -802,8 +302,8 @@ def components(
 class _Index:
     """component -> postings (entry index, sequence index, path id), built from every sequence."""
 
-    def __init__(self, d: _Data) -> None:
-        from ..resources import cached_array
+    def __init__(self, d: IDSTable) -> None:
+        from ..resources import cached_array, cached_json
 
         rows: list[Any] = []
 
@@ -812,7 +312,7 @@ class _Index:
                 rows.append(self._rows(d))
             return rows[0]  # type: ignore[no-any-return]
 
-        blob = _load_json_cache("ids-index", d.key, lambda: self._build_vocab(*build_rows()))
+        blob = cached_json("ids-index", d.key, lambda: self._build_vocab(*build_rows()))
         self.components: dict[str, int] = {c: i for i, c in enumerate(blob["components"])}
         self.paths: list[str] = blob["paths"]
         self.offsets: list[int] = blob["offsets"]
@@ -821,7 +321,7 @@ class _Index:
             raise ResourceError("inconsistent IDS index cache; delete the ids-* files in the cjkglyph cache directory")
 
     @staticmethod
-    def _rows(d: _Data) -> tuple[list[str], list[str], np.ndarray]:
+    def _rows(d: IDSTable) -> tuple[list[str], list[str], np.ndarray]:
         """Component and path vocabularies and the (component, entry, sequence, path) rows, sorted and unique."""
         import numpy as np
 
@@ -879,7 +379,7 @@ _INDEX: _Index | None = None
 def _index() -> _Index:
     global _INDEX
     if _INDEX is None:
-        d = _data()
+        d = load()
         with d.lock:
             if _INDEX is None:
                 _INDEX = _Index(d)
@@ -894,16 +394,6 @@ def _check_position(position: str | None) -> tuple[str, ...] | None:
     if bad:
         raise InputError(f"unknown position {bad[0]!r}; use roles {', '.join(sorted(ROLES))}, dotted for nesting (e.g. top.left)")
     return parts
-
-
-def _check_component(component: str) -> str:
-    if not isinstance(component, str) or not component:
-        raise InputError("give a component: one character, {n} or ？")
-    if len(component) == 1 and _is_component_char(component):
-        return component
-    if re.fullmatch(r"\{\d{1,6}\}", component):
-        return component
-    raise InputError(f"invalid component {_show(component)!r}: give one ideograph, stroke or radical, {{n}} or ？")
 
 
 def containing(
@@ -923,10 +413,10 @@ def containing(
     >>> "湖" in containing("口", "right", deep=True)
     True
     """
-    component = _check_component(component)
+    component = check_component(component)
     want = _check_position(position)
     region = check_region(region)
-    d = _data()
+    d = load()
     index = _index()
     found: dict[int, None] = {}
     # frontier: component -> set of suffix paths (position of the searched component inside it)
@@ -964,7 +454,7 @@ def to_ids(text: str, region: str | None = "G") -> str:
     >>> to_ids("你好, world")
     '⿰亻尔⿰女子, world'
     """
-    d = _data()
+    d = load()
     out: list[str] = []
     for ch in text:
         k = d.select(ch, region) if HAN_RE.match(ch) else -1
