@@ -80,7 +80,7 @@ def main() -> None:
 
     from cjkglyph.chars import iter_block
     from cjkglyph.glyph import glyph_table
-    from cjkglyph.glyph_similarity import features, topk
+    from cjkglyph.glyph.similarity import features, topk
 
     pairs = error_pairs(args.shared)
     uro = "".join(iter_block("uro"))
@@ -98,7 +98,7 @@ def main() -> None:
         t = time.perf_counter()
         try:
             if method == "embedding" and args.weights:
-                from cjkglyph.glyph_encoder import embed_chars
+                from cjkglyph.glyph.encoder import embed_chars
 
                 feats[method] = embed_chars(uro, path=args.weights)
             else:

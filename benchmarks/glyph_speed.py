@@ -42,6 +42,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CJKGLYPH_CACHE"] = tmp
         from cjkglyph import glyph
+        from cjkglyph.glyph import rendering
 
         fonts = list(glyph.DEFAULT_FONTS)
         t = time.perf_counter()
@@ -49,7 +50,7 @@ def main() -> None:
         build = time.perf_counter() - t
         n_img = len(table) * len(fonts)
         print(f"build URO x {len(fonts)} fonts at {args.size}px: {build:.2f}s ({n_img} glyphs, {n_img / build:,.0f} glyphs/s, 1 process)")
-        glyph._TABLES.clear()
+        rendering._TABLES.clear()
         t = time.perf_counter()
         table = glyph.glyph_table(blocks=("uro",), size=args.size)
         print(f"load from cache (memory-mapped): {time.perf_counter() - t:.3f}s, {table.images.nbytes / 1e6:.1f} MB")

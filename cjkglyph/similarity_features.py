@@ -5,8 +5,8 @@ gathers, once, every per-character input the graph needs from the feature
 modules: readings (:func:`cjkglyph.pinyin.heteronyms`, all of them, most likely
 first), a unigram frequency prior (character counts summed over jieba's word
 dictionary), IDS vectors (:mod:`cjkglyph.ids.compare`), glyph embeddings
-and blurred images (:mod:`cjkglyph.glyph_similarity`,
-:mod:`cjkglyph.glyph_encoder`), strokes, radicals and four-corner codes
+and blurred images (:mod:`cjkglyph.glyph.similarity`,
+:mod:`cjkglyph.glyph.encoder`), strokes, radicals and four-corner codes
 (:mod:`cjkglyph.unihan`). It then
 
 - proposes candidate pairs (wrong -> candidate): characters that share or
@@ -307,7 +307,7 @@ class FeatureContext:
 
     def visual_neighbours(self, rows: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
         """Nearest glyph embeddings: (len(rows), k) vocabulary indices (-1 = none), self and blanks excluded."""
-        from .glyph_similarity import topk
+        from .glyph.similarity import topk
 
         emb = self.emb
         ok = self.han & (np.abs(emb).sum(axis=1) > 0)
@@ -666,7 +666,7 @@ def _rowdot(x: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 17) -
 
 def _embed_table(table: Any, chars: str) -> np.ndarray:
     """Glyph-encoder embeddings of ``chars`` drawn from ``table`` (the encoder's own helper reads the URO table only)."""
-    from .glyph_encoder import combine, embed_images, load_encoder
+    from .glyph.encoder import combine, embed_images, load_encoder
 
     model, _ = load_encoder()
     images = table.lookup(chars)
@@ -677,7 +677,7 @@ def _embed_table(table: Any, chars: str) -> np.ndarray:
 def _encoder_setup() -> tuple[tuple[str, ...], int, str]:
     import json
 
-    from .glyph_encoder import load_encoder, weights_path
+    from .glyph.encoder import load_encoder, weights_path
     from .resources import file_digest
 
     model, meta = load_encoder()
@@ -686,7 +686,7 @@ def _encoder_setup() -> tuple[tuple[str, ...], int, str]:
 
 
 def _gray(table: Any, chars: str) -> np.ndarray:
-    from .glyph_similarity import features
+    from .glyph.similarity import features
 
     parts = [features(chars[i : i + 4096], "gray", table=table) for i in range(0, len(chars), 4096)]
     return np.concatenate(parts).astype(np.float16) if parts else np.zeros((0, 1), dtype=np.float16)
@@ -706,7 +706,7 @@ def _block_glyphs(block: str, what: str) -> np.ndarray:
     """Embeddings or gray features of a whole Unicode block, cached (URO embeddings come from glyph_similarity's cache)."""
     from .chars import iter_block
     from .glyph import glyph_table
-    from .glyph_similarity import embeddings
+    from .glyph.similarity import embeddings
     from .resources import cached_array
 
     chars = "".join(iter_block(block))
@@ -727,7 +727,7 @@ def context_key(ctx: FeatureContext) -> str:
     from .glyph import DEFAULT_FONTS, RENDER_VERSION
     from .resources import data_path, file_digest, font_path
 
-    from .glyph_encoder import weights_path
+    from .glyph.encoder import weights_path
 
     parts = [_digest(ctx.vocab), file_digest(weights_path()), RENDER_VERSION, file_digest(_jieba_dict())]
     parts += [file_digest(data_path(*p)) for p in (("ids", "IDS.TXT"), ("unihan", "unihan.tsv"))]

@@ -88,7 +88,7 @@ def main() -> None:
     import torch
     import torch.nn.functional as F
 
-    from cjkglyph.glyph_encoder import build_model, save_encoder
+    from cjkglyph.glyph.encoder import build_model, save_encoder
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cjkglyph import glyph
+from cjkglyph.glyph import rendering
 from cjkglyph.errors import InputError, ResourceError
 from cjkglyph.glyph import covered, coverage_mask, glyph_table, register_font, render, render_info
 from cjkglyph.resources import font_path
@@ -75,7 +76,7 @@ def _ids_available() -> bool:
 
 @pytest.mark.skipif(not _ids_available(), reason="IDS data not available")
 def test_ids_synthesis_is_flagged() -> None:
-    from cjkglyph.glyph_synth import synthesise
+    from cjkglyph.glyph.synth import synthesise
 
     c = "\U00021234"  # ⿴囗縣: no shipped font has it
     img, info = render(c, size=32, return_info=True)
@@ -143,7 +144,7 @@ def test_bad_arguments() -> None:
 
 def test_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CJKGLYPH_CACHE", str(tmp_path))
-    monkeypatch.setattr(glyph, "_TABLES", {})
+    monkeypatch.setattr(rendering, "_TABLES", {})
     vocab = "未末己已巳日曰" + EXT_B[0]
     t = glyph_table(vocab, size=20)
     files = sorted(p.name for p in tmp_path.iterdir())
@@ -154,7 +155,7 @@ def test_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert t.info(vocab) == info
     assert t.images.dtype == np.uint8 and t.images.shape == (len(vocab), 3, 20, 20)
     # a second process-level load reads the same arrays from disk
-    monkeypatch.setattr(glyph, "_TABLES", {})
+    monkeypatch.setattr(rendering, "_TABLES", {})
     t2 = glyph_table(vocab, size=20)
     assert isinstance(t2.images, np.memmap)
     assert np.array_equal(np.asarray(t2.images), np.asarray(t.images))
@@ -206,7 +207,7 @@ def test_coverage_report() -> None:
 
 
 def test_image_distance_and_small_neighbours() -> None:
-    from cjkglyph.glyph_similarity import image_distance, neighbours, similarity_matrix
+    from cjkglyph.glyph.similarity import image_distance, neighbours, similarity_matrix
 
     for mode in ("gray", "binary"):
         assert image_distance("日", "日", mode) == pytest.approx(0.0, abs=1e-6)
@@ -232,7 +233,7 @@ def _encoder_available() -> bool:
 
 @pytest.mark.skipif(not _encoder_available(), reason="glyph encoder weights not shipped")
 def test_embeddings_small() -> None:
-    from cjkglyph.glyph_similarity import embeddings, neighbours
+    from cjkglyph.glyph.similarity import embeddings, neighbours
 
     e = embeddings("未末我" + "\u3400" + EXT_B[0])
     assert e.dtype == np.float32 and e.shape[0] == 5
@@ -247,7 +248,7 @@ def test_embeddings_small() -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not _encoder_available(), reason="glyph encoder weights not shipped")
 def test_similar_over_uro() -> None:
-    from cjkglyph.glyph_similarity import embeddings, similar
+    from cjkglyph.glyph.similarity import embeddings, similar
 
     small = embeddings("未末")
     out = similar("未", 10)  # computes and caches all URO embeddings

@@ -91,9 +91,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _info(chars: list[str], fonts: tuple[str, ...], size: int, fallback: tuple[str, ...], synth: bool) -> Any:
     """Which font draws each character; only characters no font has are actually drawn (to learn if IDS can)."""
-    from ..glyph import _check_size, render, render_info
+    from ..glyph import check_size, render, render_info
 
-    _check_size(size)
+    check_size(size)
     info = render_info(chars, fonts, fallback=fallback)
     missing = list(dict.fromkeys(c for c, row in zip(chars, info) if None in row))
     if missing and synth:
@@ -139,9 +139,9 @@ def _binary_out(args: argparse.Namespace, what: str) -> Iterator[IO[bytes]]:
 def _write_npy(args: argparse.Namespace, chars: list[str], fonts: tuple[str, ...], fallback: tuple[str, ...]) -> int:
     import numpy as np
 
-    from ..glyph import _check_size, glyph_table, render
+    from ..glyph import check_size, glyph_table, render
 
-    size = _check_size(args.size)
+    size = check_size(args.size)
     shape = (len(chars), len(fonts), size, size)
     with _binary_out(args, "an array") as out:
         np.lib.format.write_array_header_1_0(out, {"descr": "<f4", "fortran_order": False, "shape": shape})

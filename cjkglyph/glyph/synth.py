@@ -13,7 +13,7 @@ IDS, cycles) the character is not synthesised at all.
 :func:`cjkglyph.glyph.render` calls :func:`synthesise` and marks such images
 with the source ``"ids"``.
 
->>> from cjkglyph.glyph_synth import synthesise
+>>> from cjkglyph.glyph.synth import synthesise
 >>> img = synthesise("\\U00020000", 24, ["song"])     # doctest: +SKIP
 >>> img.shape, img.dtype.name                          # doctest: +SKIP
 ((24, 24), 'uint8')
@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import CjkglyphError
+from ..errors import CjkglyphError
 
 if TYPE_CHECKING:
-    from .ids import IDSNode
+    from ..ids import IDSNode
 
 __all__ = ["SYNTH_VERSION", "synthesise"]
 
@@ -51,7 +51,7 @@ class _Unsynthesisable(Exception):
 
 def _cache_key() -> str:
     try:
-        from .ids import data_key
+        from ..ids import data_key
 
         return f"ids{SYNTH_VERSION}-{data_key()}"
     except (ImportError, CjkglyphError, OSError):
@@ -61,7 +61,7 @@ def _cache_key() -> str:
 def synthesise(char: str, size: int, fonts: Sequence[Any]) -> np.ndarray | None:
     """uint8 (size, size) image of ``char`` built from its IDS with components from ``fonts``; None if impossible."""
     try:
-        from .ids import ids, parse_ids
+        from ..ids import ids, parse_ids
     except ImportError:
         return None
     try:
@@ -94,7 +94,7 @@ def _font_key(font: Any) -> str:
 
 def _weight(component: str) -> float:
     try:
-        from .unihan import strokes
+        from ..unihan import strokes
 
         n = strokes(component) if len(component) == 1 else None
     except (ImportError, CjkglyphError, OSError):
@@ -142,7 +142,7 @@ def _draw_component(canvas: np.ndarray, label: str, box: Box, fonts: tuple[str, 
         if ink is not None:
             _paste(canvas, ink, box, side)
             return
-        from .ids import ids, parse_ids
+        from ..ids import ids, parse_ids
 
         if label in seen:
             raise _Unsynthesisable
@@ -155,7 +155,7 @@ def _draw_component(canvas: np.ndarray, label: str, box: Box, fonts: tuple[str, 
         _draw_node(canvas, sub, box, fonts, seen | {label}, depth + 1)
         return
     if label.startswith("{"):
-        from .ids import parse_ids, unencoded_components
+        from ..ids import parse_ids, unencoded_components
 
         approx = unencoded_components().get(label, ("", "", ""))[2]
         if approx and approx not in ("？", label):
@@ -167,12 +167,12 @@ def _draw_component(canvas: np.ndarray, label: str, box: Box, fonts: tuple[str, 
 @lru_cache(maxsize=8192)
 def _component_ink(component: str, fonts: tuple[str, ...], side: int) -> np.ndarray | None:
     """The component drawn by the first font that has it, cropped to its ink (float32), or None."""
-    from .glyph import _draw, _resolve
+    from ._draw import draw, resolve
 
     for spec in fonts:
-        font = _resolve(spec)
+        font = resolve(spec)
         if font.has(component):
-            img = _draw(font, side, [component])[0].astype(np.float32) / 255
+            img = draw(font, side, [component])[0].astype(np.float32) / 255
             cropped = _crop(img)
             return cropped if cropped.size else None
     return None

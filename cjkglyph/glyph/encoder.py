@@ -6,7 +6,7 @@ batch. A character's embedding is the normalised mean over the shipped fonts.
 Weights ship as ``data/glyph/glyph_encoder.safetensors`` with the architecture
 in the file's metadata; torch is imported only when a model is needed.
 
->>> from cjkglyph.glyph_encoder import embed_chars       # doctest: +SKIP
+>>> from cjkglyph.glyph.encoder import embed_chars       # doctest: +SKIP
 >>> embed_chars("未末").shape                              # doctest: +SKIP
 (2, 64)
 """
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ResourceError
-from .resources import data_path, file_digest
+from ..errors import ResourceError
+from ..resources import data_path, file_digest
 
 if TYPE_CHECKING:
     import torch
@@ -155,7 +155,7 @@ def combine(per_font: np.ndarray, blank: np.ndarray | None = None) -> np.ndarray
 
 def embed_chars(chars: str, path: str | Path | None = None) -> np.ndarray:
     """Embeddings of characters drawn in the fonts the encoder was trained with (uses glyph tables)."""
-    from .glyph import glyph_table, render
+    from .rendering import glyph_table, render
 
     model, meta = load_encoder(path)
     fonts = tuple(json.loads(meta.get("fonts", '["song", "hei", "kai"]')))

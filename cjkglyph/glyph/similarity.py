@@ -2,7 +2,7 @@
 
 Methods (higher score = more similar):
 
-- ``"embedding"``: cosine of the learned glyph embeddings (:mod:`cjkglyph.glyph_encoder`),
+- ``"embedding"``: cosine of the learned glyph embeddings (:mod:`cjkglyph.glyph.encoder`),
 - ``"gray"``: cosine of the grayscale images, blurred (sigma = size / 10) and pooled to half size,
   concatenated over the fonts,
 - ``"binary"``: intersection over union of the binarised images (ink > 0.5), over all fonts.
@@ -10,7 +10,7 @@ Methods (higher score = more similar):
 Neighbour search runs as blocked matrix products, so all 20,992 URO characters
 take seconds; results for whole vocabularies are cached.
 
->>> from cjkglyph.glyph_similarity import image_distance, similar
+>>> from cjkglyph.glyph.similarity import image_distance, similar
 >>> image_distance("未", "末") < image_distance("未", "我")
 True
 >>> [c for c, _ in similar("己", 5, method="binary")][:2] in (["已", "巳"], ["巳", "已"])   # doctest: +SKIP
@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import InputError
-from .glyph import DEFAULT_FONTS, FontSpec, GlyphTable, glyph_table
+from ..errors import InputError
+from ._draw import FontSpec
+from .fonts import DEFAULT_FONTS
+from .rendering import GlyphTable, glyph_table
 
 __all__ = [
     "FEATURE_VERSION",
@@ -108,7 +110,7 @@ def features(
     if method == "embedding":
         return embeddings(chars)
     if table is None and len(chars) < 2000:  # small inputs: drawing beats building the URO table
-        from .glyph import render
+        from .rendering import render
 
         return _image_features(render(chars, fonts, size), method)  # type: ignore[arg-type]
     table = table or glyph_table(blocks=("uro",), fonts=fonts, size=size)
@@ -125,10 +127,10 @@ def embeddings(chars: str | Sequence[str]) -> np.ndarray:
     >>> embeddings("未末").shape[0]            # doctest: +SKIP
     2
     """
-    from .glyph import _as_chars
-    from .glyph_encoder import embed_chars
+    from ._draw import as_chars
+    from .encoder import embed_chars
 
-    text = chars if isinstance(chars, str) else "".join(_as_chars(chars))
+    text = chars if isinstance(chars, str) else "".join(as_chars(chars))
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64) - 0x4E00
     inside = (cps >= 0) & (cps < 0xA000 - 0x4E00)
     if len(text) < 2000 and not _uro_embeddings(build=False).size:
@@ -144,10 +146,10 @@ def embeddings(chars: str | Sequence[str]) -> np.ndarray:
 
 def _uro_embeddings(build: bool) -> np.ndarray:
     """URO embeddings (20,992 rows) from memory or the cache; an empty array if absent and not ``build``."""
-    from .chars import iter_block
-    from .glyph import table_key
-    from .glyph_encoder import embed_chars, weights_path
-    from .resources import cache_dir, cached_array, file_digest
+    from ..chars import iter_block
+    from .rendering import table_key
+    from .encoder import embed_chars, weights_path
+    from ..resources import cache_dir, cached_array, file_digest
 
     key = f"{file_digest(weights_path())}-{table_key(blocks=('uro',))}"
     with _LOCK:
@@ -233,7 +235,7 @@ def image_distance(
     """
     if mode not in ("gray", "binary"):
         raise InputError(f"image distance mode must be gray or binary, not {mode!r}")
-    from .glyph import render
+    from .rendering import render
 
     f = _image_features(render([a, b], fonts, size), mode)  # type: ignore[arg-type]
     return float(max(0.0, 1.0 - _scores(f[:1], f[1:], mode)[0, 0]))
@@ -316,7 +318,7 @@ def neighbours(
     >>> nb.get("未")[0][0] in "末木"
     True
     """
-    from .chars import iter_block
+    from ..chars import iter_block
 
     if method not in METHODS:
         raise InputError(f"unknown similarity method {method!r}; use one of {', '.join(METHODS)}")
