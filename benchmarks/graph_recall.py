@@ -38,7 +38,7 @@ TRAIN_FILES = ("sighan13_train.tsv", "sighan14_train.tsv", "sighan15_train.tsv")
 def error_kind(a: str, b: str) -> str:
     """How the two characters' readings relate (any heteronym counts)."""
     from cjkglyph.pinyin import heteronyms
-    from cjkglyph.syllable import split_syllable
+    from cjkglyph.pinyin.syllable import split_syllable
 
     ra, rb = heteronyms(a), heteronyms(b)
     if set(ra) & set(rb):

@@ -4,7 +4,7 @@
 File format (with a header line): sentence, 0-based index, character, gold
 tone3 reading (neutral tone 5, ü as ``u:`` or ``v``). The default file,
 ``../shared/benchmarks/pinyin/cpp_dev.tsv``, also trained the shipped model, so
-by default only its held-out fifth (:func:`cjkglyph.polyphone.is_heldout`) is
+by default only its held-out fifth (:func:`cjkglyph.pinyin.polyphone.is_heldout`) is
 scored; ``--split all`` scores every line (use it for files the model never saw).
 
 Throughput: every sentence of the evaluated split through
@@ -39,8 +39,8 @@ def main() -> int:
     from pypinyin import Style, lazy_pinyin
 
     from cjkglyph.pinyin import pinyin
-    from cjkglyph.polyphone import is_heldout
-    from cjkglyph.syllable import to_tone3
+    from cjkglyph.pinyin.polyphone import is_heldout
+    from cjkglyph.pinyin.syllable import to_tone3
 
     rows = []
     with open(args.file, encoding="utf-8") as f:

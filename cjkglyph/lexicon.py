@@ -52,7 +52,7 @@ _RIME_SCALE = 0.55
 #: Default count of a curated internet abbreviation when its row gives none.
 _CURATED_COUNT = 2000.0
 
-#: Spellings typed for ü finals -> canonical syllable (``v`` for ü, as in :mod:`cjkglyph.syllable`).
+#: Spellings typed for ü finals -> canonical syllable (``v`` for ü, as in :mod:`cjkglyph.pinyin.syllable`).
 SYLLABLE_ALIASES: dict[str, str] = {"lue": "lve", "nue": "nve", "lu:": "lv", "nu:": "nv", "lu:e": "lve", "nu:e": "nve"}
 
 
@@ -147,7 +147,7 @@ def _read_curated(path: Path) -> list[tuple[str, tuple[str, ...], float]]:
 def _read_phrases() -> dict[str, tuple[str, ...]]:
     from pypinyin.constants import PHRASES_DICT
 
-    from .syllable import strip_tone, to_tone3
+    from .pinyin.syllable import strip_tone, to_tone3
 
     out: dict[str, tuple[str, ...]] = {}
     for word, readings in PHRASES_DICT.items():

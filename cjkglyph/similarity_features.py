@@ -17,7 +17,7 @@ and blurred images (:mod:`cjkglyph.glyph.similarity`,
   ranker scores.
 
 >>> import numpy as np
->>> from cjkglyph.pinyin_channel import Channel
+>>> from cjkglyph.pinyin.channel import Channel
 >>> from cjkglyph.similarity_features import FEATURES, FeatureContext
 >>> ctx = FeatureContext("在再己已门们")                                      # doctest: +SKIP
 >>> ctx.pair_features(np.array([0]), np.array([1]), Channel.default()).shape  # doctest: +SKIP
@@ -40,7 +40,7 @@ import numpy as np
 from .chars import is_han
 from ._arrays import concat_ranges
 from .errors import InputError, ResourceError
-from .pinyin_channel import Channel, pinyin_parts, syllable_parts
+from .pinyin.channel import Channel, pinyin_parts, syllable_parts
 
 if TYPE_CHECKING:
     from .ids.compare import IDSSimilarityIndex

@@ -24,7 +24,7 @@ import numpy as np
 
 from .errors import ResourceError
 from .json_mlp import mlp_from_json, mlp_logits, mlp_to_json
-from .pinyin_channel import Channel
+from .pinyin.channel import Channel
 from .resources import data_path, read_json, write_json
 from .similarity_features import FEATURES
 

@@ -164,9 +164,9 @@ def _cache_key(scheme: str) -> str:
     if scheme in _PRONUNCIATION:
         import pypinyin
 
-        from . import pinyin, syllable
+        from .pinyin import readings, styles, syllable
 
-        parts += [pypinyin.__version__, file_digest(pinyin.__file__), file_digest(syllable.__file__)]
+        parts += [pypinyin.__version__, *(file_digest(m.__file__) for m in (readings, styles, syllable))]
     else:
         from .input_codes import _FILES
 

@@ -3,7 +3,7 @@
 
 Training data:
 1. CPP polyphone sentences (``../shared/benchmarks/pinyin/cpp_dev.tsv``) except
-   the held-out fifth (:func:`cjkglyph.polyphone.is_heldout`), which is only
+   the held-out fifth (:func:`cjkglyph.pinyin.polyphone.is_heldout`), which is only
    ever used for evaluation;
 2. pseudo-labelled sentences mined from ``../shared/corpus``: a polyphone inside
    a multi-character word of pypinyin's phrase dictionary is labelled with the
@@ -16,7 +16,7 @@ Training data:
    CPP training part that hurt, so it is off by default.)
 
 Model: per-character softmax over up to K readings, weights of hashed features
-(see cjkglyph.polyphone.features) trained with AdaGrad in numpy.
+(see cjkglyph.pinyin.polyphone.features) trained with AdaGrad in numpy.
 
 Usage (about 2 CPU-minutes, one core: mining the corpus, feature extraction,
 10 s of training; 3-6 minutes wall-clock on a busy machine). The mined examples
@@ -46,9 +46,9 @@ sys.path.insert(0, str(REPO))
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from cjkglyph.pinyin import _char_readings, analyse, is_polyphone  # noqa: E402
-from cjkglyph.polyphone import FEATURE_VERSION, N_FEATURES, features, hash_features, is_heldout, lattice, word_context  # noqa: E402
-from cjkglyph.syllable import to_tone3  # noqa: E402
+from cjkglyph.pinyin import analyse, char_readings, is_polyphone  # noqa: E402
+from cjkglyph.pinyin.polyphone import FEATURE_VERSION, N_FEATURES, features, hash_features, is_heldout, lattice, word_context  # noqa: E402
+from cjkglyph.pinyin.syllable import to_tone3  # noqa: E402
 
 SKIP_FILES = {"deb_fortunes-zh"}
 SUBSAMPLE = {"laws_LawRefBook": 20}
@@ -185,7 +185,7 @@ def example_features(sent: str, i: int, drop_phrase: bool) -> tuple[list[str], s
     word, left, right = ctx[i]
     reading, phrase = a.readings[i] or "", a.phrase[i]
     if drop_phrase:
-        own = _char_readings(sent[i]) or _char_readings(a.simp[i])
+        own = char_readings(sent[i]) or char_readings(a.simp[i])
         reading, phrase, word = (own[0] if own else reading), False, a.simp[i]
     return features(a.simp, i, reading, phrase, word, left, right, lattice(a.simp, i)), reading, sent[i]
 
@@ -312,7 +312,7 @@ def main() -> int:
                 counts[ch][label] += m
     cand_index: dict[str, list[str]] = {}
     for ch, c in counts.items():
-        own = _char_readings(ch)
+        own = char_readings(ch)
         cands = [r for r, _ in c.most_common()][: args.k]
         if own and own[0] not in cands and len(cands) < args.k:
             cands.append(own[0])
@@ -329,7 +329,7 @@ def main() -> int:
     W = train(X, y, mask, wt, args.buckets, args.k, args.epochs, args.lr, args.l2, 2048, args.seed)
 
     if evaluation:
-        from cjkglyph.polyphone import PolyphoneModel
+        from cjkglyph.pinyin.polyphone import PolyphoneModel
 
         model = PolyphoneModel(to_arrays(W, cand_index, args.buckets, args.k))
         evaluate(model, evaluation, args.eval)

@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from cjkglyph.confusion import ErrorPair, read_parallel_pairs  # noqa: E402
-from cjkglyph.pinyin_channel import Channel  # noqa: E402
+from cjkglyph.pinyin.channel import Channel  # noqa: E402
 from cjkglyph.similarity_features import FEATURES, FeatureContext, ObservedPairs  # noqa: E402
 from cjkglyph.similarity_ranker import Ranker  # noqa: E402
 

@@ -23,7 +23,7 @@ from cjkglyph.pinyin import (
     tone3,
     write_pinyin_map,
 )
-from cjkglyph.syllable import (
+from cjkglyph.pinyin.syllable import (
     join_syllable,
     split_syllable,
     to_tone3,
@@ -247,7 +247,7 @@ def test_model_can_be_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_model_file_errors(tmp_path: Path) -> None:
     from cjkglyph.errors import ResourceError
-    from cjkglyph.polyphone import FEATURE_VERSION, PolyphoneModel, default_model
+    from cjkglyph.pinyin.polyphone import FEATURE_VERSION, PolyphoneModel, default_model
 
     model = default_model()
     assert "行" in model.index and len(model.candidates[model.index["行"]]) > 1
@@ -265,8 +265,18 @@ def test_model_file_errors(tmp_path: Path) -> None:
 
 
 def test_heldout_split_is_stable() -> None:
-    from cjkglyph.polyphone import is_heldout
+    from cjkglyph.pinyin.polyphone import is_heldout
 
     flags = [is_heldout(f"句子{i}") for i in range(1000)]
     assert 150 < sum(flags) < 250
     assert flags == [is_heldout(f"句子{i}") for i in range(1000)]
+
+
+def test_styles_come_from_one_registry() -> None:
+    from cjkglyph.cli import build_parser
+    from cjkglyph.pinyin.styles import STYLES, Style, convert_style
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command").choices["pinyin"]
+    choices = next(a for a in sub._actions if a.dest == "style").choices
+    assert tuple(choices) == STYLES == tuple(s.value for s in Style)
+    assert all(convert_style("lv4", s) == convert_style("lv4", s.value) for s in Style)

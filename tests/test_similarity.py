@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cjkglyph.confusion import confusion_lines, parse_confusion, read_confusion, read_parallel_pairs, write_confusion
 from cjkglyph.errors import InputError, ResourceError
-from cjkglyph.pinyin_channel import Channel, pinyin_parts
+from cjkglyph.pinyin.channel import Channel, pinyin_parts
 from cjkglyph.similarity import RELATIONS, SimilarityGraph, build_graph, graph
 from cjkglyph.similarity_features import FEATURES, FeatureContext, ObservedPairs, char_counts
 from cjkglyph.similarity_ranker import Ranker

@@ -14,9 +14,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..pinyin.styles import STYLES
 from . import _io
-
-_STYLES = ("tone", "tone3", "normal", "zhuyin", "initials", "finals", "first-letter")
 
 
 def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
@@ -29,7 +28,7 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
             "per character, null for non-Han."
         ),
     )
-    p.add_argument("--style", choices=_STYLES, default="tone", help="reading style (default: %(default)s)")
+    p.add_argument("--style", choices=STYLES, default="tone", help="reading style (default: %(default)s)")
     p.add_argument("--heteronym", action="store_true", help="list every reading of each character, context reading first")
     _io.add_io_arguments(p, formats=("text", "json", "jsonl", "tsv"))
     p.set_defaults(run=run)

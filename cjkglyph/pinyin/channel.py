@@ -7,7 +7,7 @@ in/ing ...) plus those frequent in learners' errors (j/q, ou/uo, u/ü ...). The
 similarity graph sizes its candidate pools and scores sound similarity with it.
 
 >>> import numpy as np
->>> from cjkglyph.pinyin_channel import Channel, syllable_parts
+>>> from cjkglyph.pinyin.channel import Channel, syllable_parts
 >>> ch = Channel.default()
 >>> m = ch.syllable_matrix(syllable_parts(["zhi1", "zi1", "bo1"]))
 >>> bool(m[0, 0] > m[0, 1] > m[0, 2])

@@ -20,12 +20,13 @@ import zlib
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .errors import ResourceError
+from ..errors import ResourceError
+from .readings import char_readings, phrase_readings
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from .pinyin import Analysis
+    from .readings import Analysis
 
 __all__ = ["FEATURE_VERSION", "PolyphoneModel", "default_model", "features", "hash_features", "is_heldout", "lattice", "word_context"]
 
@@ -50,13 +51,11 @@ _LATTICE_SLOTS = 3
 
 def lattice(simp: str, i: int) -> list[str]:
     """Readings of ``simp[i]`` in every phrase-dictionary word of 2-4 characters covering ``i`` (sorted, unique)."""
-    from .pinyin import _phrase_readings
-
     n = len(simp)
     seen: set[str] = set()
     for length in (2, 3, 4):
         for s0 in range(max(0, i - length + 1), min(i, n - length) + 1):
-            found = _phrase_readings(simp[s0 : s0 + length])
+            found = phrase_readings(simp[s0 : s0 + length])
             if found is not None:
                 seen.add(found[i - s0])
     return sorted(seen)
@@ -148,14 +147,12 @@ class PolyphoneModel:
     @classmethod
     def load(cls, path: Any) -> PolyphoneModel:
         """Load from an ``.npz`` file; raises :class:`ResourceError` when missing or corrupt."""
-        from .resources import read_npz
+        from ..resources import read_npz
 
         return cls(read_npz(path, "polyphone model", _FIX), str(path))
 
     def targets(self, text: str, analysis: Analysis) -> list[tuple[int, str, tuple[str, ...]]]:
         """(position, model character, allowed candidates) for each character the model should decide."""
-        from .pinyin import _char_readings
-
         out = []
         index, simp, readings = self.index, analysis.simp, analysis.readings
         for i, ch in enumerate(text):
@@ -166,7 +163,7 @@ class PolyphoneModel:
                 continue
             cands = self.candidates[index[key]]
             if key != ch:
-                own = _char_readings(ch)
+                own = char_readings(ch)
                 cands = tuple(c for c in cands if c in own)
             if len(cands) > 1 or (cands and cands[0] != readings[i]):
                 out.append((i, key, cands))
@@ -214,6 +211,6 @@ def is_heldout(sentence: str) -> bool:
 @lru_cache(maxsize=1)
 def default_model() -> PolyphoneModel:
     """The shipped model, ``data/pinyin/polyphone.npz`` (ResourceError when missing or corrupt)."""
-    from .resources import data_path
+    from ..resources import data_path
 
     return PolyphoneModel.load(data_path("pinyin", "polyphone.npz"))

@@ -7,7 +7,7 @@ standard contracted spelling with y/w removed and ü written ``v``
 (``you`` -> ``iu``, ``wei`` -> ``ui``, ``ju`` -> ``v``), so syllables that rhyme
 share a final.
 
->>> from cjkglyph.syllable import split_syllable, join_syllable, to_tone3, tone3_to_mark, tone3_to_zhuyin
+>>> from cjkglyph.pinyin.syllable import split_syllable, join_syllable, to_tone3, tone3_to_mark, tone3_to_zhuyin
 >>> split_syllable("zhuang4"), split_syllable("you3"), split_syllable("yue4")
 (('zh', 'uang', 4), ('', 'iu', 3), ('', 've', 4))
 >>> join_syllable("j", "v", 3), join_syllable("", "ui", 4)
