@@ -132,7 +132,7 @@ def main() -> None:
 
     from cjkglyph.chars import han_mask
     from cjkglyph.errors import ResourceError
-    from cjkglyph.tokenization_subchar import SubCharTokenizer
+    from cjkglyph.subchar.tokenization import SubCharTokenizer
 
     shared = Path(args.shared)
     lines = held_out_text(shared / "corpus", args.chars, args.seed)

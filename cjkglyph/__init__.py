@@ -27,7 +27,7 @@ _LAZY: dict[str, str] = {
     "glyph": "cjkglyph.glyph",
     "resources": "cjkglyph.resources",
     "subchar": "cjkglyph.subchar",
-    "SubCharTokenizer": "cjkglyph.tokenization_subchar:SubCharTokenizer",
+    "SubCharTokenizer": "cjkglyph.subchar.tokenization:SubCharTokenizer",
     "pinyin": "cjkglyph.pinyin",
     "ids": "cjkglyph.ids",
     "unihan": "cjkglyph.unihan",
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from .pipelines import Pipeline, available_tasks, pipeline, register_task
     from .similarity import confusion_set, similar
     from .spellcheck import Corrector
-    from .tokenization_subchar import SubCharTokenizer
+    from .subchar.tokenization import SubCharTokenizer
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -68,7 +68,7 @@ def main() -> None:
     ap.add_argument("--vocab-size", type=int, default=22675, help="pieces before byte fallback (SubChar paper: 22,675)")
     args = ap.parse_args()
 
-    from cjkglyph.tokenization_subchar import train_tokenizer
+    from cjkglyph.subchar.tokenization import train_tokenizer
 
     lines = training_lines(Path(args.shared) / "corpus", args.chars)
     n_chars = sum(map(len, lines))

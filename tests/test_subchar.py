@@ -24,7 +24,7 @@ from cjkglyph.subchar import (
     encode_pieces,
     homophones,
 )
-from cjkglyph.tokenization_subchar import SubCharTokenizer, encode_for_model, train_tokenizer
+from cjkglyph.subchar.tokenization import SubCharTokenizer, encode_for_model, train_tokenizer
 from helpers import HOSTILE_TEXTS
 
 HOSTILE = [
@@ -352,7 +352,7 @@ def test_cli_tokenizer_train(cli, tmp_path: Path) -> None:  # type: ignore[no-un
 def test_import_is_light() -> None:
     code = (
         "import sys, cjkglyph\n"
-        "from cjkglyph import subchar, tokenization_subchar\n"
+        "from cjkglyph import subchar\nfrom cjkglyph.subchar import tokenization\n"
         "cjkglyph.subchar.encode('好', 'wubi')\n"
         "heavy = [m for m in ('torch', 'transformers', 'tokenizers') if m in sys.modules]\n"
         "assert not heavy, heavy\n"

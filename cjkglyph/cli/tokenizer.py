@@ -39,7 +39,7 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
 
 def run_train(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..tokenization_subchar import read_corpus, train_tokenizer
+    from ..subchar.tokenization import read_corpus, train_tokenizer
 
     if args.vocab_size < 10:
         raise InputError("--vocab-size must be at least 10")

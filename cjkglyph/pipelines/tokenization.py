@@ -1,11 +1,11 @@
-"""Task ``subchar-tokenization``: SubChar tokens, ids and offsets (:class:`cjkglyph.tokenization_subchar.SubCharTokenizer`)."""
+"""Task ``subchar-tokenization``: SubChar tokens, ids and offsets (:class:`cjkglyph.subchar.tokenization.SubCharTokenizer`)."""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
-from ..tokenization_subchar import SubCharTokenizer
+from ..subchar.tokenization import SubCharTokenizer
 from .base import Pipeline
 
 __all__ = ["SubCharPipeline"]

@@ -53,8 +53,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
-from .chars import BLOCKS, HAN_BLOCKS, HAN_RE
-from .errors import InputError
+from ..chars import BLOCKS, HAN_BLOCKS, HAN_RE
+from ..errors import InputError
 
 __all__ = [
     "ESC",
@@ -122,7 +122,7 @@ def _rank_key(freq: dict[str, int]) -> Callable[[str], tuple[int, int, int]]:
 
 def _rows_glyph(scheme: str) -> list[tuple[str, str, int, int]]:
     """(char, code, index, 1) of every character coded in a glyph scheme."""
-    from .input_codes import char_frequency, code_table
+    from ..input_codes import char_frequency, code_table
 
     key = _rank_key(char_frequency())
     groups: dict[str, list[str]] = {}
@@ -134,15 +134,15 @@ def _rows_glyph(scheme: str) -> list[tuple[str, str, int, int]]:
 @lru_cache(maxsize=1)
 def _all_readings() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(char, tone3 readings) of every Han code point with a reading (scanned once per process)."""
-    from .pinyin import heteronyms
+    from ..pinyin import heteronyms
 
     return tuple((c, tuple(h)) for c in _han_chars() if (h := heteronyms(c, "tone3")))
 
 
 def _rows_reading(style: str) -> list[tuple[str, str, int, int]]:
     """(char, code, index, is_main) of every (character, reading) pair; index among all characters with that reading."""
-    from .input_codes import char_frequency
-    from .pinyin import convert_style
+    from ..input_codes import char_frequency
+    from ..pinyin import convert_style
 
     freq = char_frequency()
     groups: dict[str, list[tuple[float, int, int, int, str]]] = {}
@@ -158,17 +158,17 @@ def _rows_reading(style: str) -> list[tuple[str, str, int, int]]:
 def _cache_key(scheme: str) -> str:
     import hashlib
 
-    from .resources import data_path, file_digest
+    from ..resources import data_path, file_digest
 
     parts = [_CACHE_VERSION, file_digest(__file__), file_digest(data_path("codes", "wubi86.tsv"))]
     if scheme in _PRONUNCIATION:
         import pypinyin
 
-        from .pinyin import readings, styles, syllable
+        from ..pinyin import readings, styles, syllable
 
         parts += [pypinyin.__version__, *(file_digest(m.__file__) for m in (readings, styles, syllable))]
     else:
-        from .input_codes import _FILES
+        from ..input_codes import _FILES
 
         parts.append(file_digest(data_path("codes", _FILES[scheme])))
     return hashlib.blake2b("|".join(parts).encode(), digest_size=10).hexdigest()
@@ -178,7 +178,7 @@ def _rows(scheme: str) -> list[tuple[str, str, int, int]]:
     """The (char, code, index, is_main) rows of a base scheme, cached in the cache directory."""
     import numpy as np
 
-    from .resources import cached_array
+    from ..resources import cached_array
 
     def build() -> np.ndarray:
         rows = _rows_reading(_PRONUNCIATION[scheme]) if scheme in _PRONUNCIATION else _rows_glyph(scheme)
@@ -232,7 +232,7 @@ def _table(scheme: str) -> _Table:
 
 def _pieces(text: str, t: _Table) -> list[str]:
     if t.contextual:
-        from .pinyin import convert_style, pinyin
+        from ..pinyin import convert_style, pinyin
 
         readings = pinyin(text, style="tone3")
         style = _PRONUNCIATION[t.name.removesuffix("-noindex")]
@@ -352,7 +352,7 @@ def homophones(char: str, style: str = "tone3") -> list[str]:
     >>> "号" in homophones("好") or "郝" in homophones("好")
     True
     """
-    from .pinyin import heteronyms
+    from ..pinyin import heteronyms
 
     readings = heteronyms(char, "tone3")
     if not readings:

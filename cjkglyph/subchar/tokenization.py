@@ -13,7 +13,7 @@ depending on transformers. Offsets (``return_offsets_mapping=True``) index the
 ORIGINAL text: a piece covering part of a character's code maps to that whole
 character, a piece covering several codes to the span of those characters.
 
->>> from cjkglyph.tokenization_subchar import SubCharTokenizer
+>>> from cjkglyph.subchar.tokenization import SubCharTokenizer
 >>> tok = SubCharTokenizer.from_pretrained("wubi")  # shipped, trained on the project corpus
 >>> enc = tok("我们的银行", return_offsets_mapping=True)
 >>> tok.decode(enc["input_ids"], skip_special_tokens=True)
@@ -33,7 +33,7 @@ from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, ResourceError
+from ..errors import InputError, ResourceError
 
 __all__ = [
     "SPECIAL_TOKENS",
@@ -82,7 +82,7 @@ def encode_for_model(text: str, scheme: str) -> tuple[str, list[int]]:
     >>> encode_for_model("[CLS]好", "wubi")
     ('[\\\\CLS]vbg_', [0, 1, 3, 4, 5, 6, 10])
     """
-    from .subchar import ESC, encode_aligned
+    from .core import ESC, encode_aligned
 
     encoded, starts = encode_aligned(text, scheme)
     if "<0x" not in encoded and "[" not in encoded:
@@ -131,7 +131,7 @@ class SubCharTokenizer:
     ) -> None:
         from tokenizers import Tokenizer
 
-        from .subchar import SCHEMES
+        from .core import SCHEMES
 
         if scheme not in SCHEMES:
             raise InputError(f"unknown sub-character scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
@@ -321,7 +321,7 @@ class SubCharTokenizer:
 
         Special tokens are kept as written (``[CLS]``) unless ``skip_special_tokens``.
         """
-        from .subchar import decode
+        from .core import decode
 
         if hasattr(token_ids, "tolist"):
             token_ids = token_ids.tolist()
@@ -356,7 +356,7 @@ class SubCharTokenizer:
 
     def convert_tokens_to_string(self, tokens: Sequence[str]) -> str:
         """Original text of pieces."""
-        from .subchar import decode
+        from .core import decode
 
         return decode(_join_pieces(list(tokens)), self.scheme, errors="replace")
 
@@ -364,8 +364,8 @@ class SubCharTokenizer:
 
     def save_pretrained(self, save_directory: str | os.PathLike[str], **kwargs: Any) -> tuple[str, ...]:
         """Write ``tokenizer.json`` and ``subchar_config.json`` into ``save_directory``."""
-        from ._version import __version__
-        from .resources import atomic_write
+        from .._version import __version__
+        from ..resources import atomic_write
 
         d = Path(save_directory)
         if d.exists() and not d.is_dir():
@@ -394,8 +394,8 @@ class SubCharTokenizer:
 
         Shipped: ``wubi``, ``cangjie``, ``stroke``, ``pinyin``, ``zhuyin``, ``pinyin-noindex``, ``zhuyin-noindex``.
         """
-        from .resources import data_path
-        from .subchar import SCHEMES
+        from ..resources import data_path
+        from .core import SCHEMES
 
         path = Path(name_or_path)
         if not path.is_dir():
