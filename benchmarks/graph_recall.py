@@ -3,7 +3,7 @@
 For every position where source and target differ (both Han) in
 
 (a) the held-out slice of the SIGHAN-13/14/15 train sets (one sentence in five,
-    :func:`cjkglyph.confusion.is_heldout`; the ranker never saw it), and
+    :func:`cjkglyph.graph.confusion.is_heldout`; the ranker never saw it), and
 (b) sighan14_test.tsv (the development set),
 
 counts the share whose target is among the first K neighbours of the source,
@@ -90,10 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "2")
     import numpy as np
 
-    from cjkglyph.confusion import read_parallel_pairs
-    from cjkglyph.similarity import _build, build_graph
-    from cjkglyph.similarity_features import FeatureContext
-    from cjkglyph.similarity_ranker import Ranker
+    from cjkglyph.graph.confusion import read_parallel_pairs
+    from cjkglyph.graph.similarity import _build, build_graph
+    from cjkglyph.graph.features import FeatureContext
+    from cjkglyph.graph.ranker import Ranker
 
     csc = args.shared / "benchmarks" / "csc"
     heldout = [(p.wrong, p.right) for f in TRAIN_FILES for p in read_parallel_pairs(csc / f) if p.heldout]

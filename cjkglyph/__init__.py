@@ -33,8 +33,8 @@ _LAZY: dict[str, str] = {
     "unihan": "cjkglyph.unihan",
     "parse_ids": "cjkglyph.ids:parse_ids",
     "ids_similarity": "cjkglyph.ids.compare:ids_similarity",
-    "similar": "cjkglyph.similarity:similar",
-    "confusion_set": "cjkglyph.similarity:confusion_set",
+    "similar": "cjkglyph.graph.similarity:similar",
+    "confusion_set": "cjkglyph.graph.similarity:confusion_set",
     "abbrev": "cjkglyph.abbrev",
     "LanguageModel": "cjkglyph.lm:LanguageModel",
     "Corrector": "cjkglyph.spellcheck:Corrector",
@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from .lm import LanguageModel
     from .neural_check import NeuralCorrector
     from .pipelines import Pipeline, available_tasks, pipeline, register_task
-    from .similarity import confusion_set, similar
+    from .graph.similarity import confusion_set, similar
     from .spellcheck import Corrector
     from .subchar.tokenization import SubCharTokenizer
 

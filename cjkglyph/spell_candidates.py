@@ -5,7 +5,7 @@ the characters it may become (CSR layout: ``ptr``, ``cand``), each with the
 graph's score, rank and relation bits and where it came from (graph, observed
 learner errors, a user confusion file). The shipped table
 (``data/spellcheck/candidates.npz``, written by ``scripts/train_spellcheck.py``)
-is the top of every row of :mod:`cjkglyph.similarity`'s graph restricted to
+is the top of every row of :mod:`cjkglyph.graph.similarity`'s graph restricted to
 characters the language model knows, so the checker starts without building
 the graph; :meth:`CandidateTable.from_graph` makes one from any graph.
 
@@ -28,14 +28,14 @@ import numpy as np
 from .errors import ResourceError
 
 if TYPE_CHECKING:
-    from .similarity import SimilarityGraph
+    from .graph.similarity import SimilarityGraph
 
 __all__ = ["CANDIDATES", "SRC_GRAPH", "SRC_OBSERVED", "SRC_USER", "CandidateTable"]
 
 #: Shipped table, relative to ``data/``.
 CANDIDATES = ("spellcheck", "candidates.npz")
 SRC_GRAPH, SRC_OBSERVED, SRC_USER = 1, 2, 4
-#: Relation bits as in :data:`cjkglyph.similarity.RELATIONS`.
+#: Relation bits as in :data:`cjkglyph.graph.similarity.RELATIONS`.
 REL_NAMES = ("same-sound-same-tone", "same-sound-other-tone", "similar-sound", "similar-shape", "observed", "user")
 _NO_RANK = 255
 
@@ -158,7 +158,7 @@ class CandidateTable:
 
     def with_frequencies(self) -> CandidateTable:
         """The table with :attr:`logf` filled for all its characters (reads jieba's dictionary)."""
-        from .similarity_features import char_counts
+        from .graph.features import char_counts
 
         cps = np.unique(np.concatenate([self.chars, self.cand]))
         counts = np.log1p(char_counts(chars_of(cps)))

@@ -41,7 +41,7 @@ from .script import LineCorrector, check_script
 
 if TYPE_CHECKING:
     from .lm import LanguageModel
-    from .similarity import SimilarityGraph
+    from .graph.similarity import SimilarityGraph
     from .spell_candidates import CandidateTable
     from .spell_channel import ChannelStats
     from .spell_model import SpellModel
@@ -112,8 +112,8 @@ class UserConfusion:
 
 def parse_user_confusion(lines: Iterable[str]) -> UserConfusion:
     """Parse pycorrector-style confusion lines (see the module docstring); other shapes go through
-    :func:`cjkglyph.confusion.parse_confusion` (e.g. ``char<TAB>candidates``)."""
-    from .confusion import parse_confusion
+    :func:`cjkglyph.graph.confusion.parse_confusion` (e.g. ``char<TAB>candidates``)."""
+    from .graph.confusion import parse_confusion
 
     out = UserConfusion()
     for raw in lines:

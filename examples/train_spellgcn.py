@@ -12,7 +12,7 @@ Data (build-only, never shipped):
   has some; ``--clean`` of the synthetic sentences stay clean, since real text mostly is, unlike the
   train files), which characters get them (smoothed per-character error rate), and the
   replacement: an observed train pair (right -> wrong) with the observed-pair share, otherwise a
-  neighbour of the similarity graph (:mod:`cjkglyph.similarity`) of a relation drawn with the train
+  neighbour of the similarity graph (:mod:`cjkglyph.graph.similarity`) of a relation drawn with the train
   relation mix, weighted by the graph score.
 
 Model: :class:`cjkglyph.models.spellgcn.SpellGcnForCSC` on a BERT encoder trained from scratch
@@ -20,7 +20,7 @@ Model: :class:`cjkglyph.models.spellgcn.SpellGcnForCSC` on a BERT encoder traine
 LM from a local directory (its ``vocab.txt`` becomes the vocabulary; e.g. bert-base-chinese or
 MacBERT); otherwise the vocabulary = the characters of the train files and the
 corpus sample (count >= ``--min-count``) plus specials; the graph is
-:func:`cjkglyph.similarity.graph` (pronunciation, shape; ``--k`` neighbours) over it.
+:func:`cjkglyph.graph.similarity.graph` (pronunciation, shape; ``--k`` neighbours) over it.
 
 Runs for ``--minutes`` of training time (learning rate: warm-up, then cosine over the budget),
 saving a checkpoint every ``--save-every`` minutes; ``--resume`` continues one. At the end
@@ -239,7 +239,7 @@ def corpus_sentences(corpus: Path, bench_root: Path, every: int) -> list[str]:
 
 def prepare(args: argparse.Namespace, prep: Path) -> None:
     from cjkglyph.chars import is_han
-    from cjkglyph.similarity import build_graph
+    from cjkglyph.graph.similarity import build_graph
 
     bench = Path(args.bench)
     train, tune = split_train(bench)
@@ -349,7 +349,7 @@ def train(args: argparse.Namespace) -> None:
     prep, ckpt = out / "prepared", out / "checkpoint"
     if not (prep / "corpus.txt").exists():
         prepare(args, prep)
-    from cjkglyph.similarity import build_graph
+    from cjkglyph.graph.similarity import build_graph
 
     tok = make_tokenizer(prep / "vocab.txt", args.max_len)
     tokens = (prep / "vocab.txt").read_text(encoding="utf-8").splitlines()

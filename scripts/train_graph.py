@@ -3,7 +3,7 @@
 
 Data: the SIGHAN-13/14/15 *train* sets (``../shared/benchmarks/csc/sighan1{3,4,5}_train.tsv``),
 every character where source and target differ is one (wrong -> right) error.
-One sentence in five (:func:`cjkglyph.confusion.is_heldout`) is held out for
+One sentence in five (:func:`cjkglyph.graph.confusion.is_heldout`) is held out for
 model selection and for ``benchmarks/graph_recall.py``; sighan14_test.tsv (the
 development set) is never read here.
 
@@ -42,10 +42,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from cjkglyph.confusion import ErrorPair, read_parallel_pairs  # noqa: E402
+from cjkglyph.graph.confusion import ErrorPair, read_parallel_pairs  # noqa: E402
 from cjkglyph.pinyin.channel import Channel  # noqa: E402
-from cjkglyph.similarity_features import FEATURES, FeatureContext, ObservedPairs  # noqa: E402
-from cjkglyph.similarity_ranker import Ranker  # noqa: E402
+from cjkglyph.graph.features import FEATURES, FeatureContext, ObservedPairs  # noqa: E402
+from cjkglyph.graph.ranker import Ranker  # noqa: E402
 
 TRAIN_FILES = ("sighan13_train.tsv", "sighan14_train.tsv", "sighan15_train.tsv")
 KS = (1, 5, 10, 20, 40, 100)

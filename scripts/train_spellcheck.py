@@ -81,7 +81,7 @@ def log(msg: str) -> None:
 
 def graph_table(ranker: Path, k: int, k_rare: int, cache: Path) -> CandidateTable:
     from cjkglyph.lm import LanguageModel
-    from cjkglyph.similarity import build_graph
+    from cjkglyph.graph.similarity import build_graph
 
     blob = json.loads(ranker.read_text(encoding="utf-8"))
     blob["observed"] = []  # pair statistics enter through the cross-fitted channel instead

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cjkglyph.confusion import confusion_lines, parse_confusion, read_confusion, read_parallel_pairs, write_confusion
+from cjkglyph.graph.confusion import confusion_lines, parse_confusion, read_confusion, read_parallel_pairs, write_confusion
 from cjkglyph.errors import InputError, ResourceError
 from cjkglyph.pinyin.channel import Channel, pinyin_parts
-from cjkglyph.similarity import RELATIONS, SimilarityGraph, build_graph, graph
-from cjkglyph.similarity_features import FEATURES, FeatureContext, ObservedPairs, char_counts
-from cjkglyph.similarity_ranker import Ranker
+from cjkglyph.graph.similarity import RELATIONS, SimilarityGraph, build_graph, graph
+from cjkglyph.graph.features import FEATURES, FeatureContext, ObservedPairs, char_counts
+from cjkglyph.graph.ranker import Ranker
 
 VOCAB = "在再载才己已巳门们问间闷未末味清请情晴睛的地得他她它人入大太天夫湖糊胡江河好妈字子自是事市"
 
@@ -310,7 +310,7 @@ def test_cli_graph_export(cli, vocab_file, tmp_path) -> None:  # type: ignore[no
 
 
 def test_export_and_with_confusion(tmp_path, g: SimilarityGraph) -> None:  # type: ignore[no-untyped-def]
-    from cjkglyph.similarity import with_confusion
+    from cjkglyph.graph.similarity import with_confusion
 
     path = tmp_path / "g.tsv"
     g.export(str(path), k=2, chars="在己")

@@ -35,7 +35,7 @@ Z8 = [0] * 8
 
 
 def _adjacency(pairs: list[str]) -> tuple[Any, Any, tuple[int, int]]:
-    """Normalised D^-1/2 (A + I) D^-1/2 over TOKENS (COO), like cjkglyph.similarity.graph returns."""
+    """Normalised D^-1/2 (A + I) D^-1/2 over TOKENS (COO), like cjkglyph.graph.similarity.graph returns."""
     n = len(TOKENS)
     a = torch.eye(n)
     for p in pairs:

@@ -52,13 +52,13 @@ def _chars(records: Iterator[str]) -> Iterator[str]:
 
 def load_graph(args: argparse.Namespace) -> Any:
     """The graph selected by --vocab/--confusion (shared with ``cjkglyph graph``)."""
-    from ..similarity import build_graph, default_graph, read_vocab
+    from ..graph.similarity import build_graph, default_graph, read_vocab
 
     g = build_graph(read_vocab(args.vocab), max_neighbors=getattr(args, "build_k", 100)) if args.vocab else None
     if g is None:
         g = default_graph() if getattr(args, "build_k", 100) == 100 else build_graph(max_neighbors=args.build_k)
     if args.confusion:
-        from ..confusion import read_confusion
+        from ..graph.confusion import read_confusion
 
         g = g.merge(read_confusion(args.confusion))
     return g

@@ -34,7 +34,7 @@ class SpellGcnConfig(ChineseBertConfig):
     Extra fields on top of BertConfig/ChineseBertConfig:
 
     - ``encoder_type``: ``"bert"`` or ``"chinesebert"``.
-    - ``graph_relations``: relation groups of :func:`cjkglyph.similarity.graph`, one adjacency each
+    - ``graph_relations``: relation groups of :func:`cjkglyph.graph.similarity.graph`, one adjacency each
       (default pronunciation and shape).
     - ``graph_nodes``, ``graph_nnz``: size of the stored graph (set by ``set_graph``).
     - ``graph_k``: neighbours per character the graph was built with (metadata).

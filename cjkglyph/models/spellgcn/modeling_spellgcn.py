@@ -49,8 +49,8 @@ __all__ = ["SpellGcn", "SpellGcnForCSC", "SpellGcnPreTrainedModel", "graph_for_v
 
 
 def graph_for_vocab(tokens: Sequence[str], relations: Sequence[str] = ("pronunciation", "shape"), k: int = 8) -> dict[str, Any]:
-    """Adjacency (COO numpy triples) over a token list from :func:`cjkglyph.similarity.graph`, for :meth:`SpellGcnForCSC.set_graph`."""
-    from cjkglyph.similarity import graph
+    """Adjacency (COO numpy triples) over a token list from :func:`cjkglyph.graph.similarity.graph`, for :meth:`SpellGcnForCSC.set_graph`."""
+    from cjkglyph.graph.similarity import graph
 
     return graph(list(tokens), tuple(relations), k=k, format="coo")
 
@@ -187,7 +187,7 @@ class SpellGcnForCSC(SpellGcnPreTrainedModel):
     def set_graph(self, adjacency: Mapping[str, tuple[Any, Any, Any]], k: int | None = None) -> None:
         """Install relation graphs over token ids: ``{relation: (indices (2, nnz), values, shape)}``.
 
-        As :func:`cjkglyph.similarity.graph` returns them (``format="coo"``, over
+        As :func:`cjkglyph.graph.similarity.graph` returns them (``format="coo"``, over
         this model's vocabulary, see :func:`graph_for_vocab`). Nodes are the
         tokens with an edge to another token in some graph; the config's
         ``graph_relations``/``graph_nodes``/``graph_nnz`` are updated.

@@ -13,7 +13,7 @@ Formats read by :func:`read_confusion` (``format="auto"`` decides per line;
 - ``groups``: Han characters that are all confusable with each other, separated by
   tabs, spaces or commas (pycorrector's ``same_stroke.txt``); never guessed by ``auto``.
 
->>> from cjkglyph.confusion import parse_confusion
+>>> from cjkglyph.graph.confusion import parse_confusion
 >>> parse_confusion(["在 再", "己\\t已巳", "# comment", "因该 应该 5"])
 [('在', '再', 1), ('己', '已', 1), ('己', '巳', 1), ('因', '应', 5)]
 >>> parse_confusion(["未末"], format="groups")
@@ -28,8 +28,8 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from .chars import is_han
-from .errors import InputError
+from ..chars import is_han
+from ..errors import InputError
 
 __all__ = [
     "FORMATS",
@@ -199,7 +199,7 @@ def write_confusion(
     header: str | None = None,
 ) -> int:
     """Write ``(char, candidates)`` rows as a confusion file (see :func:`confusion_lines`); returns the line count."""
-    from .resources import atomic_write
+    from ..resources import atomic_write
 
     lines = list(confusion_lines(rows, format))
     text = (f"# {header}\n" if header else "") + "".join(lines)

@@ -1,4 +1,4 @@
-"""Candidates and pair features for the character similarity graph (:mod:`cjkglyph.similarity`).
+"""Candidates and pair features for the character similarity graph (:mod:`cjkglyph.graph.similarity`).
 
 For a vocabulary (default: Extension A + URO, 27,584 characters) this module
 gathers, once, every per-character input the graph needs from the feature
@@ -18,7 +18,7 @@ and blurred images (:mod:`cjkglyph.glyph.similarity`,
 
 >>> import numpy as np
 >>> from cjkglyph.pinyin.channel import Channel
->>> from cjkglyph.similarity_features import FEATURES, FeatureContext
+>>> from cjkglyph.graph.features import FEATURES, FeatureContext
 >>> ctx = FeatureContext("在再己已门们")                                      # doctest: +SKIP
 >>> ctx.pair_features(np.array([0]), np.array([1]), Channel.default()).shape  # doctest: +SKIP
 (1, 31)
@@ -37,13 +37,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .chars import is_han
-from ._arrays import concat_ranges
-from .errors import InputError, ResourceError
-from .pinyin.channel import Channel, pinyin_parts, syllable_parts
+from ..chars import is_han
+from .._arrays import concat_ranges
+from ..errors import InputError, ResourceError
+from ..pinyin.channel import Channel, pinyin_parts, syllable_parts
 
 if TYPE_CHECKING:
-    from .ids.compare import IDSSimilarityIndex
+    from ..ids.compare import IDSSimilarityIndex
 
 __all__ = [
     "FEATURES",
@@ -103,7 +103,7 @@ _JIEBA_DICT = ("jieba", "dict.txt")
 
 def default_vocab() -> str:
     """Extension A then the URO (code point order): the vocabulary of the shipped graph, 27,584 characters."""
-    from .chars import iter_block
+    from ..chars import iter_block
 
     return "".join(iter_block("ext-a")) + "".join(iter_block("uro"))
 
@@ -133,7 +133,7 @@ def _jieba_dict() -> Path:
 
 def _jieba_counts() -> dict[str, int]:
     """Character -> summed frequency of the words of jieba's dictionary that contain it."""
-    from .resources import file_digest
+    from ..resources import file_digest
 
     path = _jieba_dict()
     key = file_digest(path)
@@ -173,7 +173,7 @@ def char_counts(chars: str | Sequence[str]) -> np.ndarray:
 
 def _readings(vocab: str) -> tuple[list[str], np.ndarray]:
     """(syllable inventory sorted, (n, N_READ) int32 syllable ids, -1 = none)."""
-    from .pinyin import heteronyms
+    from ..pinyin import heteronyms
 
     per_char = [heteronyms(c)[:N_READ] if is_han(c) else [] for c in vocab]
     inventory = sorted({s for r in per_char for s in r})
@@ -258,7 +258,7 @@ class FeatureContext:
 
     @cached_property
     def unihan(self) -> dict[str, np.ndarray]:
-        from .unihan import lookup
+        from ..unihan import lookup
 
         return lookup(self.vocab)
 
@@ -266,8 +266,8 @@ class FeatureContext:
     @cached_property
     def ids(self) -> tuple[IDSSimilarityIndex, np.ndarray]:
         """(index, row of each vocabulary character in it, -1 = none)."""
-        from .ids import has_ids
-        from .ids.compare import IDSSimilarityIndex, default_vocabulary
+        from ..ids import has_ids
+        from ..ids.compare import IDSSimilarityIndex, default_vocabulary
 
         if self.is_default:
             index = IDSSimilarityIndex(default_vocabulary())
@@ -307,7 +307,7 @@ class FeatureContext:
 
     def visual_neighbours(self, rows: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
         """Nearest glyph embeddings: (len(rows), k) vocabulary indices (-1 = none), self and blanks excluded."""
-        from .glyph.similarity import topk
+        from ..glyph.similarity import topk
 
         emb = self.emb
         ok = self.han & (np.abs(emb).sum(axis=1) > 0)
@@ -318,8 +318,8 @@ class FeatureContext:
 
     def ids_neighbours(self, rows: np.ndarray, k: int, target_n: int) -> np.ndarray:
         """Most IDS-similar characters among the ``target_n`` most frequent: (len(rows), k) indices, -1 = none."""
-        from .ids import has_ids
-        from .ids.compare import IDSSimilarityIndex
+        from ..ids import has_ids
+        from ..ids.compare import IDSSimilarityIndex
 
         cache = self.__dict__.setdefault("_ids_targets", {})
         if target_n not in cache:
@@ -666,7 +666,7 @@ def _rowdot(x: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 17) -
 
 def _embed_table(table: Any, chars: str) -> np.ndarray:
     """Glyph-encoder embeddings of ``chars`` drawn from ``table`` (the encoder's own helper reads the URO table only)."""
-    from .glyph.encoder import combine, embed_images, load_encoder
+    from ..glyph.encoder import combine, embed_images, load_encoder
 
     model, _ = load_encoder()
     images = table.lookup(chars)
@@ -677,8 +677,8 @@ def _embed_table(table: Any, chars: str) -> np.ndarray:
 def _encoder_setup() -> tuple[tuple[str, ...], int, str]:
     import json
 
-    from .glyph.encoder import load_encoder, weights_path
-    from .resources import file_digest
+    from ..glyph.encoder import load_encoder, weights_path
+    from ..resources import file_digest
 
     model, meta = load_encoder()
     fonts = tuple(json.loads(meta.get("fonts", '["song", "hei", "kai"]')))
@@ -686,7 +686,7 @@ def _encoder_setup() -> tuple[tuple[str, ...], int, str]:
 
 
 def _gray(table: Any, chars: str) -> np.ndarray:
-    from .glyph.similarity import features
+    from ..glyph.similarity import features
 
     parts = [features(chars[i : i + 4096], "gray", table=table) for i in range(0, len(chars), 4096)]
     return np.concatenate(parts).astype(np.float16) if parts else np.zeros((0, 1), dtype=np.float16)
@@ -694,7 +694,7 @@ def _gray(table: Any, chars: str) -> np.ndarray:
 
 def _table_glyphs(chars: str, what: str) -> np.ndarray:
     """Embeddings (``emb``) or gray features (``gray``) of a custom vocabulary, through a glyph table of those characters."""
-    from .glyph import glyph_table
+    from ..glyph import glyph_table
 
     if what == "gray":
         return _gray(glyph_table(chars), chars)
@@ -704,10 +704,10 @@ def _table_glyphs(chars: str, what: str) -> np.ndarray:
 
 def _block_glyphs(block: str, what: str) -> np.ndarray:
     """Embeddings or gray features of a whole Unicode block, cached (URO embeddings come from glyph_similarity's cache)."""
-    from .chars import iter_block
-    from .glyph import glyph_table
-    from .glyph.similarity import embeddings
-    from .resources import cached_array
+    from ..chars import iter_block
+    from ..glyph import glyph_table
+    from ..glyph.similarity import embeddings
+    from ..resources import cached_array
 
     chars = "".join(iter_block(block))
     if what == "gray":
@@ -724,10 +724,10 @@ def context_key(ctx: FeatureContext) -> str:
     """Digest of every input of a context: vocabulary, data files, encoder weights, pypinyin and jieba versions."""
     import importlib.metadata as md
 
-    from .glyph import DEFAULT_FONTS, RENDER_VERSION
-    from .resources import data_path, file_digest, font_path
+    from ..glyph import DEFAULT_FONTS, RENDER_VERSION
+    from ..resources import data_path, file_digest, font_path
 
-    from .glyph.encoder import weights_path
+    from ..glyph.encoder import weights_path
 
     parts = [_digest(ctx.vocab), file_digest(weights_path()), RENDER_VERSION, file_digest(_jieba_dict())]
     parts += [file_digest(data_path(*p)) for p in (("ids", "IDS.TXT"), ("unihan", "unihan.tsv"))]

@@ -7,7 +7,7 @@ in the training errors. Scoring is plain numpy: ``score(x)`` gives one logit
 per pair; a softmax over the candidates of one wrong character turns logits
 into P(right = candidate | wrong character was an error).
 
->>> from cjkglyph.similarity_ranker import Ranker
+>>> from cjkglyph.graph.ranker import Ranker
 >>> r = Ranker.load()                       # doctest: +SKIP
 >>> r.score(x).shape                        # doctest: +SKIP
 (n,)
@@ -22,11 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ResourceError
-from .json_mlp import mlp_from_json, mlp_logits, mlp_to_json
-from .pinyin.channel import Channel
-from .resources import data_path, read_json, write_json
-from .similarity_features import FEATURES
+from ..errors import ResourceError
+from ..json_mlp import mlp_from_json, mlp_logits, mlp_to_json
+from ..pinyin.channel import Channel
+from ..resources import data_path, read_json, write_json
+from .features import FEATURES
 
 __all__ = ["FORMAT", "RANKER", "Ranker"]
 
