@@ -20,7 +20,7 @@ ranker over the features :data:`FEATURES`:
   curated list of conventional chat abbreviations (``yyds`` is 永远的神 even where
   永远都是 reads more fluently), of letters beyond one per syllable
   (``sh`` read as one syllable), and whether the expansion is one character;
-* from :class:`cjkglyph.word_context.WordContext` (the context is segmented
+* from :class:`cjkglyph.lm.word_context.WordContext` (the context is segmented
   with jieba): the words' log10 frequencies in three genres of the corpus
   (``freq_*``), the association of the first word with the word before and of
   the last word with the word after (``assoc_left``/``assoc_right``: log10
@@ -92,7 +92,7 @@ FEATURES: tuple[str, ...] = (
     "repeat",
 )
 _COL = {f: i for i, f in enumerate(FEATURES)}
-#: Features that need a :class:`cjkglyph.word_context.WordContext`.
+#: Features that need a :class:`cjkglyph.lm.word_context.WordContext`.
 _CONTEXT_FEATURES = frozenset(f for f in FEATURES if f.startswith(("freq_", "assoc_")) or f.endswith("topic"))
 
 #: Characters on each side of a run searched for a repeat of the expansion.
@@ -270,7 +270,7 @@ class AbbreviationDecoder:
 
     ``lm``: a :class:`Scorer` (or a callable ``texts -> log10 array``), ``"default"``
     for the shipped character LM, or None for dictionary frequencies only.
-    ``word_context``: a :class:`cjkglyph.word_context.WordContext`, a path,
+    ``word_context``: a :class:`cjkglyph.lm.word_context.WordContext`, a path,
     ``"default"`` for the shipped one, or None (its features are then 0).
     ``weights``: ``{feature: weight}`` over :data:`FEATURES` (missing ones are 0),
     a JSON file (see :func:`load_weights`) or ``"default"`` for the shipped ones.
@@ -316,7 +316,7 @@ class AbbreviationDecoder:
         self._w = np.array([self.weights.get(f, 0.0) for f in FEATURES])
         uses_context = any(self.weights.get(f, 0.0) for f in _CONTEXT_FEATURES)
         if isinstance(self.word_context, (str, Path)):
-            from .word_context import WordContext
+            from .lm.word_context import WordContext
 
             path = None if self.word_context == "default" else self.word_context
             self.word_context = WordContext.load(path) if uses_context or path is not None else None

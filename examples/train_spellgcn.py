@@ -7,7 +7,7 @@ Data (build-only, never shipped):
   out (the *tune* split, for the decision threshold); the rest is trained on.
 - synthetic pairs from ``../shared/corpus``: sentences of 10-62 characters (classical poetry
   skipped, laws and manuals down-sampled; lines containing an evaluation sentence removed with
-  :class:`cjkglyph.lm_build.ContainmentFilter`, as ``scripts/build_lm.py`` does). Errors are
+  :class:`cjkglyph.lm.build.ContainmentFilter`, as ``scripts/build_lm.py`` does). Errors are
   sampled with the statistics of the train split: how many errors a sentence has (given that it
   has some; ``--clean`` of the synthetic sentences stay clean, since real text mostly is, unlike the
   train files), which characters get them (smoothed per-character error rate), and the
@@ -216,7 +216,7 @@ class ErrorSampler:
 
 def corpus_sentences(corpus: Path, bench_root: Path, every: int) -> list[str]:
     from cjkglyph.chars import han_mask
-    from cjkglyph.lm_build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences
+    from cjkglyph.lm.build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences
 
     files = sorted(corpus.glob("*.txt.xz"))
     exclude = ContainmentFilter(read_sentences([p for p in (bench_root / n for n in EVAL_SETS) if p.exists()]))

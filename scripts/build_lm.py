@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from cjkglyph.lm import LanguageModel  # noqa: E402
-from cjkglyph.lm_build import (  # noqa: E402
+from cjkglyph.lm.build import (  # noqa: E402
     ContainmentFilter,
     CorpusStats,
     iter_corpus,

@@ -44,8 +44,8 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 from build_lm import EVAL_SETS  # noqa: E402
 
-from cjkglyph.lm_build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences  # noqa: E402
-from cjkglyph.word_context import GROUPS, group_of  # noqa: E402
+from cjkglyph.lm.build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences  # noqa: E402
+from cjkglyph.lm.word_context import GROUPS, group_of  # noqa: E402
 
 # technical text and classical poetry are left out; everything else as the LM reads it
 SAMPLE = ["deb_*=0", "laws_*=0"]

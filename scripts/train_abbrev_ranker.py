@@ -43,7 +43,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 from build_lm import EVAL_SETS, SAMPLE  # noqa: E402
 
 from cjkglyph.abbrev import FEATURES, AbbreviationDecoder, find_runs  # noqa: E402
-from cjkglyph.lm_build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences  # noqa: E402
+from cjkglyph.lm.build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences  # noqa: E402
 
 FILES = (
     "online_shopping_10_cats",

@@ -134,7 +134,7 @@ def variants(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def domain_lm(pairs: list[tuple[str, str]], path: Path):  # noqa: ANN201
     """A small character LM of the corrected learner sentences (order 4): the in-domain feature."""
     from cjkglyph.lm import LanguageModel
-    from cjkglyph.lm_build import train_lines, write_model
+    from cjkglyph.lm.build import train_lines, write_model
 
     header, arrays = train_lines(
         [t for _, t in pairs], order=4, prune=DOMAIN_PRUNE, min_count=1,

@@ -45,7 +45,7 @@ CORPUS = [
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Lexicon, Any]:
     """A tiny lexicon (tiny jieba dict + the shipped curated list) and a tiny order-4 LM."""
     from cjkglyph.lm import LanguageModel
-    from cjkglyph.lm_build import train_lines, write_model
+    from cjkglyph.lm.build import train_lines, write_model
 
     tmp = tmp_path_factory.mktemp("abbrev")
     (tmp / "dict.txt").write_text("".join(f"{w} {c} n\n" for w, c in JIEBA.items()), encoding="utf-8")
@@ -256,7 +256,7 @@ def test_weights_option(tiny: tuple[Lexicon, Any], tmp_path: Path) -> None:
 
 
 def test_topic_and_repeat_decide(tiny: tuple[Lexicon, Any]) -> None:
-    from cjkglyph.word_context import WordContext
+    from cjkglyph.lm.word_context import WordContext
 
     lex, lm = tiny
     counts = {"手机": [10, 10, 10], "世界": [10, 10, 10], "电池": [10, 10, 10], "和平": [10, 10, 10]}

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cjkglyph.errors import InputError, ResourceError
 from cjkglyph.lm import LanguageModel, read_model_file
-from cjkglyph.lm_build import default_prune, iter_corpus, parse_sample, train_lines, write_model
+from cjkglyph.lm.build import default_prune, iter_corpus, parse_sample, train_lines, write_model
 
 CORPUS = [
     "我们今天去公园玩",

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cjkglyph.errors import ResourceError
-from cjkglyph.word_context import GROUPS, NONE, WordContext, group_of
+from cjkglyph.lm.word_context import GROUPS, NONE, WordContext, group_of
 
 
 @pytest.fixture(scope="module")

@@ -90,7 +90,7 @@ def _prune(spec: str | None, order: int) -> list[int] | None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from ..lm_build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences, train_lines, write_model
+    from ..lm.build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences, train_lines, write_model
 
     sample = parse_sample(args.sample)
     stats = CorpusStats()

@@ -10,7 +10,7 @@ fewer than ``prune[n]`` times are dropped after estimation and their mass is
 moved to the backoff weights, so every context stays normalised. Values are
 quantised to 8 bits (k-means codebooks) unless ``quantize=False``.
 
->>> from cjkglyph.lm_build import train_lines, write_model
+>>> from cjkglyph.lm.build import train_lines, write_model
 >>> model = train_lines(["我们今天去公园玩", "今天天气很好"], order=3)   # doctest: +SKIP
 >>> write_model("tiny.lm", *model)                                    # doctest: +SKIP
 """
@@ -32,8 +32,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from .errors import InputError
-from .lm import (
+from ..errors import InputError
+from .model import (
     ALIGN,
     FORMAT,
     FORMAT_VERSION,
@@ -515,7 +515,7 @@ def train_lines(
 
 def write_model(path: str | Path, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> Path:
     """Write ``header`` + ``arrays`` as one memory-mappable model file (atomically)."""
-    from .resources import atomic_write
+    from ..resources import atomic_write
 
     layout: dict[str, dict[str, Any]] = {}
     chunks: list[bytes] = []

@@ -8,7 +8,7 @@ from an SVD of their co-occurrence (positive PMI within 10 words), so that
 words of the same topic point the same way (民警 near 公安局, 个股 near 股民).
 Context text is segmented with jieba (imported on first use).
 
->>> from cjkglyph.word_context import WordContext
+>>> from cjkglyph.lm.word_context import WordContext
 >>> wc = WordContext.load()                                   # doctest: +SKIP
 >>> ctx = wc.context_vector(wc.context_words("分局", "2009年与一名嫌疑人"))  # doctest: +SKIP
 >>> wc.similarity(wc.ids(["民警", "麻将"]), ctx).round(2)   # doctest: +SKIP
@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ResourceError
+from ..errors import ResourceError
 
 __all__ = ["GROUPS", "NONE", "WordContext", "group_of"]
 
@@ -129,7 +129,7 @@ class WordContext:
         if path is None:
             with cls._lock:
                 if cls._default is None:
-                    from .resources import data_path
+                    from ..resources import data_path
 
                     cls._default = cls._read(data_path("lexicon", "word_context.npz"))
                 return cls._default
@@ -195,7 +195,7 @@ class WordContext:
 
     @classmethod
     def _read(cls, path: Path) -> WordContext:
-        from .resources import read_npz
+        from ..resources import read_npz
 
         return cls(read_npz(path, "word-context table", _FIX), str(path))
 

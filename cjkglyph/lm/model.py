@@ -1,6 +1,6 @@
 """Character n-gram language model: loading and vectorised scoring (numpy only).
 
-A model file (built by :mod:`cjkglyph.lm_build` or ``cjkglyph lm train``) holds
+A model file (built by :mod:`cjkglyph.lm.build` or ``cjkglyph lm train``) holds
 an interpolated modified Kneser-Ney model in backoff form: for every kept
 n-gram a quantised log10 probability and log10 backoff weight, found through
 a 64-bit rolling hash of its character ids (bucketed, 32-bit fingerprints).
@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, ResourceError
+from ..errors import InputError, ResourceError
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -258,7 +258,7 @@ class LanguageModel:
         :class:`ResourceError` for a missing, corrupt or incompatible file.
         """
         if path is None:
-            from .resources import data_path
+            from ..resources import data_path
 
             path = data_path(*DEFAULT_MODEL)
         key = (os.path.realpath(os.fspath(path)), verify)
