@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
-from cjkglyph.csc_metrics import csc_metrics  # noqa: E402
+from cjkglyph.spelling.metrics import csc_metrics  # noqa: E402
 
 DEFAULT = REPO.parent / "shared" / "benchmarks" / "csc" / "sighan14_test.tsv"
 REFERENCE = REPO.parent / "shared" / "tools" / "csc_score.py"
@@ -130,7 +130,7 @@ def main() -> None:
     ap.add_argument("--save", metavar="FILE", help="write the corrector's predictions, one line each")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from cjkglyph.spellcheck import Corrector
+    from cjkglyph.spelling.corrector import Corrector
 
     srcs, golds = read(Path(args.file))
     if args.limit:
@@ -209,7 +209,7 @@ def main() -> None:
             for k in ("p", "r", "f1")
         )
         print(
-            "reference csc_score.py: sent-detect F1 {:.2f}, sent-correct F1 {:.2f}; agrees with cjkglyph.csc_metrics: {}".format(
+            "reference csc_score.py: sent-detect F1 {:.2f}, sent-correct F1 {:.2f}; agrees with cjkglyph.spelling.metrics: {}".format(
                 r["sent-detect"]["f1"], r["sent-correct"]["f1"], agree
             )
         )

@@ -37,8 +37,8 @@ _LAZY: dict[str, str] = {
     "confusion_set": "cjkglyph.graph.similarity:confusion_set",
     "abbrev": "cjkglyph.abbrev",
     "LanguageModel": "cjkglyph.lm:LanguageModel",
-    "Corrector": "cjkglyph.spellcheck:Corrector",
-    "NeuralCorrector": "cjkglyph.neural_check:NeuralCorrector",
+    "Corrector": "cjkglyph.spelling.corrector:Corrector",
+    "NeuralCorrector": "cjkglyph.spelling.neural:NeuralCorrector",
     "convert": "cjkglyph.conversion:convert",
     "pipeline": "cjkglyph.pipelines:pipeline",
     "available_tasks": "cjkglyph.pipelines:available_tasks",
@@ -58,10 +58,10 @@ if TYPE_CHECKING:
     from .ids import parse_ids
     from .ids.compare import ids_similarity
     from .lm import LanguageModel
-    from .neural_check import NeuralCorrector
+    from .spelling.neural import NeuralCorrector
     from .pipelines import Pipeline, available_tasks, pipeline, register_task
     from .graph.similarity import confusion_set, similar
-    from .spellcheck import Corrector
+    from .spelling.corrector import Corrector
     from .subchar.tokenization import SubCharTokenizer
 
 

@@ -25,7 +25,7 @@ corpus sample (count >= ``--min-count``) plus specials; the graph is
 Runs for ``--minutes`` of training time (learning rate: warm-up, then cosine over the budget),
 saving a checkpoint every ``--save-every`` minutes; ``--resume`` continues one. At the end
 the model, tokenizer and the threshold chosen on the tune split go to ``OUT/model``
-(loadable with :meth:`cjkglyph.neural_check.NeuralCorrector.from_pretrained`). ``--eval``
+(loadable with :meth:`cjkglyph.spelling.neural.NeuralCorrector.from_pretrained`). ``--eval``
 scores a finished model on the development set (sighan14_test.tsv: never trained or tuned on),
 alone and combined with the n-gram corrector.
 
@@ -454,7 +454,7 @@ def save_checkpoint(model: Any, opt: Any, state: dict[str, Any], ckpt: Path) -> 
 
 def finish(args: argparse.Namespace, model: Any, tok: Any) -> None:
     """Save the final model with its tokenizer and the settings chosen on the tune split."""
-    from cjkglyph.neural_check import NeuralCorrector, tune_settings
+    from cjkglyph.spelling.neural import NeuralCorrector, tune_settings
 
     out = Path(args.out) / "model"
     model.eval()
@@ -484,9 +484,9 @@ def evaluate(args: argparse.Namespace) -> None:
     """Development-set numbers: the neural model alone, with the LM veto, the n-gram corrector, and both."""
     import torch
 
-    from cjkglyph.csc_metrics import csc_metrics
-    from cjkglyph.neural_check import NeuralCorrector
-    from cjkglyph.spellcheck import Corrector
+    from cjkglyph.spelling.metrics import csc_metrics
+    from cjkglyph.spelling.neural import NeuralCorrector
+    from cjkglyph.spelling.corrector import Corrector
 
     torch.set_num_threads(args.threads)
     dev = read_pairs(Path(args.bench) / DEV_FILE)

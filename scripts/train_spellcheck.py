@@ -49,12 +49,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from cjkglyph.csc_metrics import csc_metrics  # noqa: E402
-from cjkglyph.spell_candidates import SRC_OBSERVED, CandidateTable  # noqa: E402
-from cjkglyph.spell_channel import ChannelStats, read_parallel  # noqa: E402
-from cjkglyph.spell_features import FEATURES, FeatureExtractor, count_de_contexts  # noqa: E402
-from cjkglyph.spell_model import SpellModel  # noqa: E402
-from cjkglyph.spellcheck import Corrector, split_chunks  # noqa: E402
+from cjkglyph.spelling.metrics import csc_metrics  # noqa: E402
+from cjkglyph.spelling.candidates import SRC_OBSERVED, CandidateTable  # noqa: E402
+from cjkglyph.spelling.channel import ChannelStats, read_parallel  # noqa: E402
+from cjkglyph.spelling.features import FEATURES, FeatureExtractor, count_de_contexts  # noqa: E402
+from cjkglyph.spelling.model import SpellModel  # noqa: E402
+from cjkglyph.spelling.corrector import Corrector, split_chunks  # noqa: E402
 
 TRAIN_FILES = ("sighan13_train.tsv", "sighan14_train.tsv", "sighan15_train.tsv")
 #: Clean-text corpus files for the 的/地/得 context counts (modern prose; no laws, no poetry).
@@ -97,7 +97,7 @@ def graph_table(ranker: Path, k: int, k_rare: int, cache: Path) -> CandidateTabl
 
 
 def de_counts(corpus: Path, chars_per_file: int) -> np.ndarray:
-    from cjkglyph.spell_words import default_word_table
+    from cjkglyph.spelling.words import default_word_table
 
     lines: list[str] = []
     for name in DE_FILES:
@@ -225,7 +225,7 @@ def decode_sweep(
 ) -> list[list[str]]:
     """Full decoding of ``texts`` for several (threshold, group offsets); round one reuses the features in ``data``."""
     from cjkglyph.chars import han_mask
-    from cjkglyph.spell_features import CandidateBatch
+    from cjkglyph.spelling.features import CandidateBatch
 
     chunks = [(r, s, e) for r, t in enumerate(texts) for s, e in split_chunks(t)]
     ctexts = [texts[r][s:e] for r, s, e in chunks]

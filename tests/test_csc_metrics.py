@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from cjkglyph.csc_metrics import csc_metrics, edits
+from cjkglyph.spelling.metrics import csc_metrics, edits
 
 
 def test_edits() -> None:

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cjkglyph
-from cjkglyph.csc_metrics import csc_metrics
+from cjkglyph.spelling.metrics import csc_metrics
 from cjkglyph.errors import InputError
-from cjkglyph.spellcheck import Corrector, parse_user_confusion, split_chunks
+from cjkglyph.spelling.corrector import Corrector, parse_user_confusion, split_chunks
 
 EXAMPLE = "我们今天去公圆玩"
 FIXED = "我们今天去公园玩"
@@ -237,8 +237,8 @@ def test_model_ensemble_round_trip(tmp_path: Path) -> None:
     import numpy as np
 
     from cjkglyph.errors import ResourceError
-    from cjkglyph.spell_features import FEATURES
-    from cjkglyph.spell_model import SpellModel
+    from cjkglyph.spelling.features import FEATURES
+    from cjkglyph.spelling.model import SpellModel
 
     rng = np.random.default_rng(0)
     feats = FEATURES[:3]

@@ -19,7 +19,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from cjkglyph.errors import InputError  # noqa: E402
 from cjkglyph.models.spellgcn import SpellGcnConfig, SpellGcnForCSC  # noqa: E402
-from cjkglyph.neural_check import NeuralCorrector, load_neural_corrector, windows  # noqa: E402
+from cjkglyph.spelling.neural import NeuralCorrector, load_neural_corrector, windows  # noqa: E402
 from helpers import run_python  # noqa: E402
 
 torch.set_num_threads(1)
@@ -364,7 +364,7 @@ def test_graph_for_vocab_uses_the_similarity_graph() -> None:
 @pytest.mark.slow
 def test_combine_ngram_confirms_and_vetoes(tmp_path: Path) -> None:
     try:
-        from cjkglyph.spellcheck import Corrector
+        from cjkglyph.spelling.corrector import Corrector
 
         ngram = Corrector()
     except Exception:  # noqa: BLE001 - shipped statistical corrector missing in this checkout
@@ -381,7 +381,7 @@ def test_combine_ngram_confirms_and_vetoes(tmp_path: Path) -> None:
 
 
 def test_tune_settings(tmp_path: Path) -> None:
-    from cjkglyph.neural_check import tune_settings
+    from cjkglyph.spelling.neural import tune_settings
 
     c, _ = _map_corrector(tmp_path)
     best, tables = tune_settings(c, ["公圆玩", "我们"], ["公园玩", "我们"], ngram=False)

@@ -40,7 +40,7 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
         help="auto (default): Traditional lines are checked in Simplified and edited in Traditional (also with --model); "
         "as-is: no conversion",
     )
-    p.add_argument("--model", metavar="DIR", help="use a neural corrector from this directory instead (see cjkglyph.neural_check)")
+    p.add_argument("--model", metavar="DIR", help="use a neural corrector from this directory instead (see cjkglyph.spelling.neural)")
     p.add_argument(
         "-j",
         "--jobs",

@@ -6,16 +6,16 @@ import os
 from typing import Any
 
 from ..errors import InputError
-from ..spellcheck import Corrector
+from ..spelling.corrector import Corrector
 from .base import Pipeline
 
 __all__ = ["SpellCheckPipeline", "load_neural_corrector"]
 
 
 def load_neural_corrector(model: str | os.PathLike[str], **options: Any) -> Any:
-    """``model=DIR``: a neural corrector from :mod:`cjkglyph.neural_check` (clean error where it is not available)."""
+    """``model=DIR``: a neural corrector from :mod:`cjkglyph.spelling.neural` (clean error where it is not available)."""
     try:
-        from ..neural_check import load_neural_corrector as load
+        from ..spelling.neural import load_neural_corrector as load
     except ImportError:
         raise InputError(
             f"model={os.fspath(model)!r}: neural spelling correctors are not available in this installation; "

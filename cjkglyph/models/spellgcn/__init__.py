@@ -4,7 +4,7 @@
 >>> model = SpellGcnForCSC.from_pretrained("path/to/spellgcn")          # doctest: +SKIP
 >>> model = SpellGcnForCSC.from_encoder("path/to/bert-base-chinese")   # doctest: +SKIP
 
-Serving (windowing, length-preserving output): :class:`cjkglyph.neural_check.NeuralCorrector`.
+Serving (windowing, length-preserving output): :class:`cjkglyph.spelling.neural.NeuralCorrector`.
 After ``import cjkglyph`` a saved model also loads through ``AutoConfig`` and
 ``AutoModelForMaskedLM``. Names are imported lazily: importing this package does not import torch.
 """

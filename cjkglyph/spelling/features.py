@@ -12,7 +12,7 @@ in a few vectorised passes:
   (:meth:`cjkglyph.lm.LanguageModel.substitution_deltas_batch`) and how the
   candidate compares with the others at the same position; the same change
   under a small in-domain model (``domain_lm``: learner essays) when given;
-* **words** (:mod:`cjkglyph.spell_words`): the longest / most frequent
+* **words** (:mod:`cjkglyph.spelling.words`): the longest / most frequent
   dictionary word covering the position before and after the edit (does the
   edit make a non-word into a word, or break one?), names;
 * **context cues** for the confusable function words 的/地/得 (part of speech
@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .spell_candidates import SRC_GRAPH, SRC_OBSERVED, SRC_USER
+from .candidates import SRC_GRAPH, SRC_OBSERVED, SRC_USER
 
 if TYPE_CHECKING:
-    from .lm import LanguageModel
-    from .spell_candidates import CandidateTable
-    from .spell_channel import ChannelStats
-    from .spell_words import WordTable
+    from ..lm import LanguageModel
+    from .candidates import CandidateTable
+    from .channel import ChannelStats
+    from .words import WordTable
 
 __all__ = ["DE", "FEATURES", "TA", "CandidateBatch", "FeatureExtractor", "STATIC_FEATURES"]
 
@@ -141,7 +141,7 @@ class FeatureExtractor:
         min_delta: float = -2.0,
         domain_lm: LanguageModel | None = None,
     ) -> None:
-        from .spell_words import default_word_table
+        from .words import default_word_table
 
         self.lm = lm
         self.table = table
@@ -276,7 +276,7 @@ class FeatureExtractor:
         x[:, _F["lm_npos"]] = np.log1p(npos[inv])
 
     def _word_features(self, x: np.ndarray, cps: np.ndarray, row: np.ndarray, pos: np.ndarray, cand: np.ndarray) -> None:
-        from .spell_words import POS_CLASSES
+        from .words import POS_CLASSES
 
         width = cps.shape[1]
         key = row * (width + 1) + pos
@@ -295,7 +295,7 @@ class FeatureExtractor:
 
     @staticmethod
     def _single_hash(cps: np.ndarray) -> np.ndarray:
-        from .spell_words import word_hashes
+        from .words import word_hashes
 
         return word_hashes(cps[:, None])
 
@@ -346,7 +346,7 @@ N_CLASSES = 7
 
 def word_classes(words: WordTable, cps: np.ndarray, row: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Class of the longest dictionary word ending just before and starting just after each position."""
-    from .spell_words import MAX_SPAN, POS_CLASSES, word_hashes
+    from .words import MAX_SPAN, POS_CLASSES, word_hashes
 
     pc = {name: k for k, name in enumerate(POS_CLASSES)}
     to_class = np.full(len(POS_CLASSES), 5, dtype=np.int64)

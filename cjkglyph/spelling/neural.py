@@ -2,7 +2,7 @@
 
 A corrector model predicts the correct character at every position (logits
 over its vocabulary); :class:`NeuralCorrector` serves any such model with the
-output of the statistical corrector (:class:`cjkglyph.spellcheck.Corrector`):
+output of the statistical corrector (:class:`cjkglyph.spelling.corrector.Corrector`):
 ``{"source", "target", "errors": [{"pos", "wrong", "right", "score", "relation"}]}``.
 
 - Directories: a SpellGCN model (``model_type: "spellgcn"``,
@@ -29,7 +29,7 @@ output of the statistical corrector (:class:`cjkglyph.spellcheck.Corrector`):
 
 torch/transformers are imported only when a model is loaded.
 
->>> from cjkglyph.neural_check import NeuralCorrector
+>>> from cjkglyph.spelling.neural import NeuralCorrector
 >>> c = NeuralCorrector.from_pretrained("path/to/spellgcn")            # doctest: +SKIP
 >>> c.correct("我们今天去公圆玩")["target"]                              # doctest: +SKIP
 '我们今天去公园玩'
@@ -48,8 +48,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, ResourceError
-from .script import LineCorrector, check_script
+from ..errors import InputError, ResourceError
+from ..script import LineCorrector, check_script
 
 __all__ = [
     "COMBINE",
@@ -122,7 +122,7 @@ class NeuralCorrector(LineCorrector):
 
     ``model``: logits over the tokenizer's vocabulary at every position; ``tokenizer``: a fast
     (offset-mapping) BERT-style tokenizer. ``lm``: LM file or :class:`~cjkglyph.lm.LanguageModel` and
-    ``ngram``: a ready :class:`~cjkglyph.spellcheck.Corrector`, for the combine modes;
+    ``ngram``: a ready :class:`~cjkglyph.spelling.corrector.Corrector`, for the combine modes;
     ``settings``: threshold and combination parameters (see :data:`SETTINGS_FILE`);
     ``max_length``/``overlap``: window size and overlap in tokens; ``batch_size``/``max_tokens``:
     windows and padded tokens per forward pass. ``script``: ``"auto"`` (default) corrects a
@@ -226,7 +226,7 @@ class NeuralCorrector(LineCorrector):
         try:
             model = _quietly(_load_model, root, model_type)
             if chinesebert:
-                from .models.chinesebert import ChineseBertTokenizer
+                from ..models.chinesebert import ChineseBertTokenizer
 
                 tokenizer = ChineseBertTokenizer.from_pretrained(str(root), pinyin_source=config.get("pinyin_source", "pypinyin"))
             else:
@@ -411,7 +411,7 @@ class NeuralCorrector(LineCorrector):
     def _relation(self, wrong: str, right: str) -> str:
         if self._relations is None:
             try:
-                from .spell_candidates import REL_NAMES, CandidateTable
+                from .candidates import REL_NAMES, CandidateTable
 
                 table = CandidateTable.load()
                 self._relations = (table, REL_NAMES)
@@ -442,7 +442,7 @@ class NeuralCorrector(LineCorrector):
     def lm(self) -> Any:
         """The character LM of the combine modes (loaded on first use)."""
         if self._lm is None:
-            from .lm import LanguageModel
+            from ..lm import LanguageModel
 
             self._lm = self._lm_arg if isinstance(self._lm_arg, LanguageModel) else LanguageModel.load(self._lm_arg)
         return self._lm
@@ -467,7 +467,7 @@ class NeuralCorrector(LineCorrector):
     def ngram(self) -> Any:
         """The statistical corrector of ``combine="ngram"`` (loaded on first use)."""
         if self._ngram is None:
-            from .spellcheck import Corrector
+            from .corrector import Corrector
 
             thr = self.settings["ngram_threshold"]
             self._ngram = Corrector(lm=self.lm, confusion=self._confusion, threshold=thr if 0.0 < thr < 1.0 else None)
@@ -508,11 +508,11 @@ class NeuralCorrector(LineCorrector):
 
 def _load_model(root: Path, model_type: str | None) -> Any:
     if model_type == "spellgcn":
-        from .models.spellgcn import SpellGcnForCSC
+        from ..models.spellgcn import SpellGcnForCSC
 
         return SpellGcnForCSC.from_pretrained(str(root))
     if model_type == "chinesebert":
-        from .models.chinesebert import ChineseBertForMaskedLM
+        from ..models.chinesebert import ChineseBertForMaskedLM
 
         return ChineseBertForMaskedLM.from_pretrained(str(root))
     from transformers import AutoModelForMaskedLM
@@ -534,7 +534,7 @@ def _quietly(fn: Any, *args: Any) -> Any:
 
 
 def _han(c: str) -> bool:
-    from .chars import is_han
+    from ..chars import is_han
 
     return len(c) == 1 and is_han(c)
 
@@ -575,7 +575,7 @@ def tune_settings(
     with ``ngram``, ``confirm``/``strong`` (``combine="ngram"``). Returns the
     settings and, per mode, F1 for each value tried.
     """
-    from .csc_metrics import csc_metrics
+    from .metrics import csc_metrics
 
     src, gold = list(sources), list(targets)
 

@@ -9,7 +9,7 @@ is the top of every row of :mod:`cjkglyph.graph.similarity`'s graph restricted t
 characters the language model knows, so the checker starts without building
 the graph; :meth:`CandidateTable.from_graph` makes one from any graph.
 
->>> from cjkglyph.spell_candidates import CandidateTable
+>>> from cjkglyph.spelling.candidates import CandidateTable
 >>> t = CandidateTable.from_pairs([("圆", "园"), ("圆", "元")])
 >>> t.candidates("圆")
 ['园', '元']
@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import ResourceError
+from ..errors import ResourceError
 
 if TYPE_CHECKING:
-    from .graph.similarity import SimilarityGraph
+    from ..graph.similarity import SimilarityGraph
 
 __all__ = ["CANDIDATES", "SRC_GRAPH", "SRC_OBSERVED", "SRC_USER", "CandidateTable"]
 
@@ -158,7 +158,7 @@ class CandidateTable:
 
     def with_frequencies(self) -> CandidateTable:
         """The table with :attr:`logf` filled for all its characters (reads jieba's dictionary)."""
-        from .graph.features import char_counts
+        from ..graph.features import char_counts
 
         cps = np.unique(np.concatenate([self.chars, self.cand]))
         counts = np.log1p(char_counts(chars_of(cps)))
@@ -202,7 +202,7 @@ class CandidateTable:
 
     # ------------------------------------------------------------------ (de)serialisation
     def save(self, path: str | os.PathLike[str]) -> None:
-        from .resources import atomic_write
+        from ..resources import atomic_write
 
         with atomic_write(path, "wb") as f:
             np.savez_compressed(
@@ -214,7 +214,7 @@ class CandidateTable:
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> CandidateTable:
         """The table at ``path`` (default: the shipped ``data/spellcheck/candidates.npz``)."""
-        from .resources import data_path
+        from ..resources import data_path
 
         p = Path(path) if path is not None else data_path(*CANDIDATES)
         try:

@@ -7,7 +7,7 @@ threshold chosen by cross-validation on the SIGHAN train sets, the decoding
 parameters and the 的/地/得 context counts. Scoring is plain numpy: one logit
 per candidate, ``sigmoid(logit)`` = P(the candidate is the right correction).
 
->>> from cjkglyph.spell_model import SpellModel
+>>> from cjkglyph.spelling.model import SpellModel
 >>> m = SpellModel.load()                       # doctest: +SKIP
 >>> m.logits(batch.x).shape                     # doctest: +SKIP
 (n,)
@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ResourceError
-from .json_mlp import mlp_from_json, mlp_logits, mlp_to_json
-from .resources import data_path, read_json, write_json
+from ..errors import ResourceError
+from ..json_mlp import mlp_from_json, mlp_logits, mlp_to_json
+from ..resources import data_path, read_json, write_json
 
 __all__ = ["MODEL", "SpellModel"]
 
@@ -53,9 +53,9 @@ class SpellModel:
     ensemble: list[tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]] = field(default_factory=list)
 
     def logits(self, x: np.ndarray, columns: tuple[str, ...] | None = None) -> np.ndarray:
-        """Logits (n,) for feature rows whose columns are named ``columns`` (default: :data:`cjkglyph.spell_features.FEATURES`)."""
+        """Logits (n,) for feature rows whose columns are named ``columns`` (default: :data:`cjkglyph.spelling.features.FEATURES`)."""
         if columns is None:
-            from .spell_features import FEATURES
+            from .features import FEATURES
 
             columns = FEATURES
         idx = [columns.index(f) for f in self.features]
@@ -83,7 +83,7 @@ class SpellModel:
 
     @classmethod
     def from_json(cls, blob: dict[str, Any], where: str = "<memory>") -> SpellModel:
-        from .spell_features import FEATURES, N_CLASSES
+        from .features import FEATURES, N_CLASSES
 
         try:
             if blob.get("format") != FORMAT:

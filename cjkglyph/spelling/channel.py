@@ -3,7 +3,7 @@
 Counted from parallel ``source<TAB>target`` files (the SIGHAN train sets for
 the shipped table): for every character its occurrences in the sources and
 how often it was wrong there, and for every (wrong, right) pair its count.
-These counts become features of :mod:`cjkglyph.spell_features` (smoothed
+These counts become features of :mod:`cjkglyph.spelling.features` (smoothed
 there by relation). Stored as JSON in ``data/spellcheck/channel.json``.
 
 >>> ch = ChannelStats.from_parallel([("我再家", "我在家"), ("再见", "再见")])
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .chars import is_han
-from .errors import InputError, ResourceError
+from ..chars import is_han
+from ..errors import InputError, ResourceError
 
 __all__ = ["CHANNEL", "ChannelStats", "read_parallel"]
 
@@ -121,7 +121,7 @@ class ChannelStats:
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> ChannelStats:
         """The table at ``path`` (default: the shipped ``data/spellcheck/channel.json``)."""
-        from .resources import data_path
+        from ..resources import data_path
 
         p = Path(path) if path is not None else data_path(*CHANNEL)
         try:
@@ -133,7 +133,7 @@ class ChannelStats:
         return cls.from_json(blob, str(p))
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        from .resources import atomic_write
+        from ..resources import atomic_write
 
         with atomic_write(path, "wb") as f:
             f.write((json.dumps(self.to_json(), ensure_ascii=False, indent=0) + "\n").encode("utf-8"))

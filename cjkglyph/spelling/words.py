@@ -8,7 +8,7 @@ for many (sentence, position, replacement) triples at once, the longest and
 the most frequent dictionary word that covers the position before and after
 the replacement.
 
->>> from cjkglyph.spell_words import default_word_table
+>>> from cjkglyph.spelling.words import default_word_table
 >>> wt = default_word_table()                                  # doctest: +SKIP
 >>> wt.contains(["辛苦", "幸苦"]).tolist()                      # doctest: +SKIP
 [True, False]
@@ -67,7 +67,7 @@ def word_hashes(cps: np.ndarray) -> np.ndarray:
 
 
 def _build(lexicon_key: str) -> dict[str, np.ndarray]:
-    from .lexicon import default_lexicon, lexicon_sources
+    from ..lexicon import default_lexicon, lexicon_sources
 
     lex = default_lexicon()
     lengths = np.diff(lex.offsets)
@@ -211,8 +211,8 @@ def default_word_table() -> WordTable:
     with _LOCK:
         if _DEFAULT:
             return _DEFAULT[0]
-        from .lexicon import lexicon_sources
-        from .resources import cached_array, file_digest
+        from ..lexicon import lexicon_sources
+        from ..resources import cached_array, file_digest
 
         srcs = lexicon_sources()
         import hashlib
