@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import InputError
 
-__all__ = ["convert", "converter", "decoders", "targets"]
+__all__ = ["convert", "converter", "decoders", "opencc", "targets"]
 
 # (to, from) -> OpenCC configuration; from=None is the usual source script.
 _OPENCC: dict[tuple[str, str | None], str] = {
@@ -72,7 +72,8 @@ def decoders() -> list[str]:
 
 
 @lru_cache(maxsize=None)
-def _opencc(config: str) -> Callable[[str], str]:
+def opencc(config: str) -> Callable[[str], str]:
+    """The ``convert`` function of an OpenCC configuration (``t2s``, ``s2t`` ...), built once."""
     import opencc
 
     converter: Any = opencc.OpenCC(config)
@@ -100,7 +101,7 @@ def converter(to: str | None, source: str | None = None) -> Callable[[str], str]
         config = _OPENCC.get((to, source))
         if config is None:
             return lambda text: text  # same script on both sides
-        return _opencc(config)
+        return opencc(config)
     if to in _TARGETS:
         if source is not None:
             raise InputError(f"--from cannot be combined with --to {to}")

@@ -454,7 +454,8 @@ def save_checkpoint(model: Any, opt: Any, state: dict[str, Any], ckpt: Path) -> 
 
 def finish(args: argparse.Namespace, model: Any, tok: Any) -> None:
     """Save the final model with its tokenizer and the settings chosen on the tune split."""
-    from cjkglyph.spelling.neural import NeuralCorrector, tune_settings
+    from cjkglyph.spelling.neural import NeuralCorrector
+    from cjkglyph.spelling.tuning import tune_settings
 
     out = Path(args.out) / "model"
     model.eval()

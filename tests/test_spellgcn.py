@@ -381,7 +381,7 @@ def test_combine_ngram_confirms_and_vetoes(tmp_path: Path) -> None:
 
 
 def test_tune_settings(tmp_path: Path) -> None:
-    from cjkglyph.spelling.neural import tune_settings
+    from cjkglyph.spelling.tuning import tune_settings
 
     c, _ = _map_corrector(tmp_path)
     best, tables = tune_settings(c, ["公圆玩", "我们"], ["公园玩", "我们"], ngram=False)

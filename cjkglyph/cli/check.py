@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..script import SCRIPTS
+from ..spelling.base import SCRIPTS
 from . import _io
 
 

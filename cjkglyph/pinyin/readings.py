@@ -2,7 +2,7 @@
 polyphones are disambiguated in context (:func:`analyse`).
 
 Readings come from pypinyin's character and phrase dictionaries, converted to tone3 on first use.
-Traditional characters are looked up through their Simplified form (OpenCC t2s).
+Traditional characters are looked up through their Simplified form (:func:`cjkglyph.script.simplified_aligned`).
 
 >>> char_readings("行")[:2], phrase_readings("银行")
 (('xing2', 'hang2'), ('yin2', 'hang2'))
@@ -18,10 +18,11 @@ from typing import Any, NamedTuple
 
 from ..chars import han_mask
 from ..errors import InputError
+from ..script import simplified_aligned
 from .styles import style_fn
 from .syllable import to_tone3
 
-__all__ = ["Analysis", "analyse", "char_readings", "heteronyms", "is_polyphone", "phrase_readings", "simplify"]
+__all__ = ["Analysis", "analyse", "char_readings", "heteronyms", "is_polyphone", "phrase_readings"]
 
 
 @lru_cache(maxsize=1)
@@ -79,23 +80,6 @@ def phrase_readings(word: str) -> tuple[str, ...] | None:
     return found
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> Callable[[str], str]:
-    import opencc
-
-    converter: Any = opencc.OpenCC("t2s")
-    return converter.convert  # type: ignore[no-any-return]
-
-
-def simplify(run: str) -> str:
-    """Simplified form of ``run``, same length (character-wise when phrase conversion changes length)."""
-    simp = _t2s()(run)
-    if len(simp) != len(run):
-        t2s = _t2s()
-        simp = "".join(c if len(s := t2s(c)) != 1 else s for c in run)
-    return simp
-
-
 def is_polyphone(char: str) -> bool:
     """True when the dictionary lists more than one reading (tones included) for ``char``."""
     return len(char_readings(char)) > 1
@@ -151,7 +135,7 @@ def analyse(text: str) -> Analysis:
     mask = han_mask(text)
     if not any(mask):
         return analysis
-    simp = simplify(text)
+    simp = simplified_aligned(text)
     analysis = analysis._replace(simp=simp)
     i = 0
     while i < n:
@@ -177,7 +161,7 @@ def heteronyms(char: str, style: str = "tone3") -> list[str]:
         raise InputError(f"heteronyms() takes one character, got {len(char)}")
     readings = char_readings(char)
     if not readings and han_mask(char)[0]:
-        simp = simplify(char)
+        simp = simplified_aligned(char)
         readings = char_readings(simp) if simp != char else ()
     out: list[str] = []
     for r in readings:

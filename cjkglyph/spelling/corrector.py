@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import InputError
-from ..script import LineCorrector, check_script
+from .base import LineCorrector, check_script
 
 if TYPE_CHECKING:
     from ..lm import LanguageModel
@@ -191,7 +191,7 @@ class Corrector(LineCorrector):
     shipped model expects a graph whose ranker has no observed pairs, as
     ``scripts/train_spellcheck.py`` builds it); ``rounds``: rescoring rounds.
     ``script``: ``"auto"`` (default) corrects a Traditional line in Simplified
-    (:mod:`cjkglyph.script`) and reports its edits in Traditional characters, so
+    (:mod:`cjkglyph.spelling.base`) and reports its edits in Traditional characters, so
     script differences are never "corrected"; ``"as-is"`` scores every line as it is.
     """
 

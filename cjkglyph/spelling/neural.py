@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, ResourceError
-from ..script import LineCorrector, check_script
+from .base import LineCorrector, check_script
 
 __all__ = [
     "COMBINE",
@@ -57,7 +57,6 @@ __all__ = [
     "NeuralCorrector",
     "Prediction",
     "load_neural_corrector",
-    "tune_settings",
     "windows",
 ]
 
@@ -260,10 +259,10 @@ class NeuralCorrector(LineCorrector):
             return self._correct_ngram(texts)
         preds = self.predict(texts)
         thr = self.settings["lm_threshold" if self.combine == "lm" else "threshold"]
-        edits = [self._neural_edits(t, p, thr) for t, p in zip(texts, preds)]
+        edits = [self.neural_edits(t, p, thr) for t, p in zip(texts, preds)]
         if self.combine == "lm":
             edits = self._lm_filter(texts, edits)
-        return [self._result(t, e) for t, e in zip(texts, edits)]
+        return [self.to_result(t, e) for t, e in zip(texts, edits)]
 
     def predict(self, texts: Sequence[str], queries: Sequence[Sequence[tuple[int, str]]] | None = None) -> list[Prediction]:
         """Per-position predictions of every line; ``queries[i]`` = (position, char) pairs whose probability to report."""
@@ -400,7 +399,8 @@ class NeuralCorrector(LineCorrector):
             out["pinyin_ids"] = pinyin.to(device)
         return out
 
-    def _neural_edits(self, text: str, p: Prediction, threshold: float) -> list[tuple[int, str, float]]:
+    def neural_edits(self, text: str, p: Prediction, threshold: float) -> list[tuple[int, str, float]]:
+        """(position, predicted character, probability) where ``p`` proposes a change of probability >= ``threshold``."""
         out = []
         for pos in np.flatnonzero(p.editable).tolist():
             right = p.top[pos]
@@ -430,7 +430,8 @@ class NeuralCorrector(LineCorrector):
                             return name
         return "other"
 
-    def _result(self, text: str, edits: list[tuple[int, str, float]]) -> dict[str, Any]:
+    def to_result(self, text: str, edits: list[tuple[int, str, float]]) -> dict[str, Any]:
+        """The corrector's result dict for ``text`` with ``edits`` applied."""
         chars = list(text)
         errors = []
         for pos, right, score in sorted(edits):
@@ -447,7 +448,7 @@ class NeuralCorrector(LineCorrector):
             self._lm = self._lm_arg if isinstance(self._lm_arg, LanguageModel) else LanguageModel.load(self._lm_arg)
         return self._lm
 
-    def _lm_deltas(self, texts: list[str], edits: list[list[tuple[int, str, float]]]) -> list[np.ndarray]:
+    def lm_deltas(self, texts: list[str], edits: list[list[tuple[int, str, float]]]) -> list[np.ndarray]:
         """Per edit: the LM's log10 gain of the substitution, alone in its line."""
         rows = [i for i, es in enumerate(edits) for _ in es]
         if not rows:
@@ -459,7 +460,7 @@ class NeuralCorrector(LineCorrector):
         return [delta[bounds[i] : bounds[i + 1]] for i in range(len(edits))]
 
     def _lm_filter(self, texts: list[str], edits: list[list[tuple[int, str, float]]]) -> list[list[tuple[int, str, float]]]:
-        deltas = self._lm_deltas(texts, edits)
+        deltas = self.lm_deltas(texts, edits)
         margin = self.settings["lm_margin"]
         return [[e for e, d in zip(es, ds) if d >= -margin] for es, ds in zip(edits, deltas)]
 
@@ -481,10 +482,10 @@ class NeuralCorrector(LineCorrector):
     def _correct_ngram(self, texts: list[str]) -> list[dict[str, Any]]:
         base, preds = self._ngram_and_predictions(texts)
         confirm, strong = self.settings["confirm"], self.settings["strong"]
-        extra = self._lm_filter(texts, [self._neural_edits(t, p, strong) for t, p in zip(texts, preds)])
-        return [self._merge(t, r, p, confirm, x) for t, r, p, x in zip(texts, base, preds, extra)]
+        extra = self._lm_filter(texts, [self.neural_edits(t, p, strong) for t, p in zip(texts, preds)])
+        return [self.merge_edits(t, r, p, confirm, x) for t, r, p, x in zip(texts, base, preds, extra)]
 
-    def _merge(self, text: str, base: dict[str, Any], p: Prediction, confirm: float, extra: list[tuple[int, str, float]]) -> dict[str, Any]:
+    def merge_edits(self, text: str, base: dict[str, Any], p: Prediction, confirm: float, extra: list[tuple[int, str, float]]) -> dict[str, Any]:
         """The n-gram edits the neural model confirms, plus ``extra`` neural edits away from them."""
         kept = []
         for e, q in zip(base["errors"], p.queries):
@@ -564,64 +565,4 @@ def load_neural_corrector(model: str | os.PathLike[str], **options: Any) -> Neur
     Options with the value None are dropped (the pipeline passes ``lm=None``, ``threshold=None``...).
     """
     return NeuralCorrector.from_pretrained(model, **{k: v for k, v in options.items() if v is not None})
-
-
-def tune_settings(
-    corrector: NeuralCorrector, sources: Sequence[str], targets: Sequence[str], *, ngram: bool = True
-) -> tuple[dict[str, float], dict[str, list[tuple[Any, float]]]]:
-    """Settings of best sentence-level correction F1 on (sources, targets), e.g. a held-out part of the train data.
-
-    Chooses ``restrict`` and ``threshold`` (neural alone), ``lm_threshold``/``lm_margin`` (``combine="lm"``) and,
-    with ``ngram``, ``confirm``/``strong`` (``combine="ngram"``). Returns the
-    settings and, per mode, F1 for each value tried.
-    """
-    from .metrics import csc_metrics
-
-    src, gold = list(sources), list(targets)
-
-    def f1(results: list[dict[str, Any]]) -> float:
-        return csc_metrics(src, gold, [r["target"] for r in results])["sentence"]["correction"]["f1"]
-
-    c = corrector
-    base = c.ngram.correct_batch(src) if ngram else []
-    queries = [[(e["pos"], e["right"]) for e in r["errors"]] for r in base] if ngram else None
-    tables: dict[str, list[tuple[Any, float]]] = {"threshold": [], "lm": [], "ngram": []}
-    best: dict[str, float] = {}
-    # restrict (SpellGCN graph candidates) or not: whichever gives the better neural-alone F1
-    variants = [0.0, 1.0] if c.graph_candidates() is not None else [0.0]
-    chosen: tuple[float, float, float, list[Prediction]] | None = None
-    for restrict in variants:
-        c.settings["restrict"] = restrict
-        preds = c.predict(src, queries)
-        for thr in (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99):
-            edits = [c._neural_edits(t, p, thr) for t, p in zip(src, preds)]
-            score = f1([c._result(t, e) for t, e in zip(src, edits)])
-            tables["threshold"].append(((restrict, thr), score))
-            if chosen is None or score > chosen[2]:
-                chosen = (restrict, thr, score, preds)
-    assert chosen is not None
-    best["restrict"], best["threshold"], _, preds = chosen
-    c.settings["restrict"] = best["restrict"]
-    every = [c._neural_edits(t, p, 0.0) for t, p in zip(src, preds)]
-    deltas = c._lm_deltas(src, every)
-
-    def pick(thr: float, margin: float | None) -> list[list[tuple[int, str, float]]]:
-        return [
-            [e for e, d in zip(es, ds) if e[2] >= thr and (margin is None or d >= -margin)] for es, ds in zip(every, deltas)
-        ]
-
-    for thr in (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98):
-        for margin in (-1.0, -0.5, 0.0, 0.5, 1.0, 2.0):
-            tables["lm"].append(((thr, margin), f1([c._result(t, e) for t, e in zip(src, pick(thr, margin))])))
-    (lm_thr, best["lm_margin"]), _ = max(tables["lm"], key=lambda x: (x[1], x[0]))
-    best["lm_threshold"] = lm_thr
-    if ngram:
-        tables["ngram"].append((("n-gram alone", None), f1(base)))
-        for confirm in (0.0, 0.01, 0.03, 0.1, 0.3, 1.0):
-            for strong in (0.9, 0.95, 0.98, 0.99, 1.01):
-                extra = pick(strong, best["lm_margin"])
-                out = [c._merge(t, r, p, confirm, x) for t, r, p, x in zip(src, base, preds, extra)]
-                tables["ngram"].append(((confirm, strong), f1(out)))
-        (best["confirm"], best["strong"]), _ = max(tables["ngram"][1:], key=lambda x: (x[1], x[0]))
-    return best, tables
 
