@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 import cjkglyph
 from cjkglyph.spelling.metrics import csc_metrics
 from cjkglyph.errors import InputError
-from cjkglyph.spelling.corrector import Corrector, parse_user_confusion, split_chunks
+from cjkglyph.graph.confusion import parse_user_confusion
+from cjkglyph.spelling.corrector import Corrector, split_chunks
 
 EXAMPLE = "我们今天去公圆玩"
 FIXED = "我们今天去公园玩"

@@ -13,6 +13,9 @@ Formats read by :func:`read_confusion` (``format="auto"`` decides per line;
 - ``groups``: Han characters that are all confusable with each other, separated by
   tabs, spaces or commas (pycorrector's ``same_stroke.txt``); never guessed by ``auto``.
 
+One parser reads them all; :func:`parse_user_confusion` keeps what the spelling
+corrector needs beyond character pairs (word pairs, protected words).
+
 >>> from cjkglyph.graph.confusion import parse_confusion
 >>> parse_confusion(["在 再", "己\\t已巳", "# comment", "因该 应该 5"])
 [('在', '再', 1), ('己', '已', 1), ('己', '巳', 1), ('因', '应', 5)]
@@ -25,8 +28,9 @@ from __future__ import annotations
 import os
 import re
 import zlib
-from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, TypeVar
 
 from ..chars import is_han
 from ..errors import InputError
@@ -34,18 +38,23 @@ from ..errors import InputError
 __all__ = [
     "FORMATS",
     "ErrorPair",
+    "UserConfusion",
     "confusion_lines",
     "fold_of",
     "is_heldout",
     "parse_confusion",
+    "parse_user_confusion",
     "read_confusion",
     "read_parallel_pairs",
+    "read_user_confusion",
+    "user_confusion",
     "write_confusion",
 ]
 
 FORMATS = ("auto", "pairs", "candidates", "groups")
 MAX_GROUP = 256  # characters in one line of the groups format (it yields every ordered pair)
 _SPLIT = re.compile(r"[\t ,，]+")
+_T = TypeVar("_T")
 
 
 class ErrorPair(NamedTuple):
@@ -129,20 +138,25 @@ def _line_pairs(fields: list[str], fmt: str) -> Iterator[tuple[str, str, int]]:
                 yield x, y, count
 
 
-def parse_confusion(lines: Iterable[str], format: str = "auto") -> list[tuple[str, str, int]]:
-    """(wrong, candidate, count) triples of confusion-file lines; duplicates are kept in order.
+def _entries(lines: Iterable[str], format: str) -> Iterator[tuple[str, str, int]]:
+    """(wrong, right, count) entries of confusion-file lines, in order: the one parser of every format.
 
-    ``auto``: a line with a tab whose first field is one character is
-    ``candidates``; any other line of two or three fields is ``pairs``.
+    ``auto``: a line of two whitespace-separated fields of equal length, plus an
+    optional count, is one entry (words stay words; a word written twice is an
+    entry with ``wrong == right``); other lines give character entries as their
+    shape says (see :func:`parse_confusion`).
     """
     if format not in FORMATS:
         raise InputError(f"unknown confusion format {format!r}; use one of {', '.join(FORMATS)}")
-    out: list[tuple[str, str, int]] = []
     for raw in lines:
         line = raw.rstrip("\r\n").lstrip("\ufeff")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         if format == "auto":
+            words = line.split()
+            if len(words) in (2, 3) and len(words[0]) == len(words[1]) and (len(words) == 2 or words[2].isdigit()):
+                yield words[0], words[1], max(1, int(words[2])) if len(words) == 3 else 1
+                continue
             tab = [f for f in line.strip().split("\t") if f]
             if len(tab) >= 2 and len(tab[0]) == 1 and not tab[0].isspace():
                 fields, fmt = [f.strip() for f in tab], "candidates"
@@ -155,19 +169,91 @@ def parse_confusion(lines: Iterable[str], format: str = "auto") -> list[tuple[st
             fields = [f for f in (line.strip().split("\t") if fmt == "candidates" else _SPLIT.split(line.strip())) if f]
             if len(fields) < (1 if fmt == "groups" else 2):
                 continue
-        out.extend(_line_pairs(fields, fmt))
+        yield from _line_pairs(fields, fmt)
+
+
+def parse_confusion(lines: Iterable[str], format: str = "auto") -> list[tuple[str, str, int]]:
+    """(wrong, candidate, count) character triples of confusion-file lines; duplicates are kept in order.
+
+    ``auto``: a line with a tab whose first field is one character is
+    ``candidates``; any other line of two or three fields is ``pairs``.
+    """
+    return [(x, y, n) for a, b, n in _entries(lines, format) for x, y in zip(a, b) if x != y]
+
+
+@dataclass
+class UserConfusion:
+    """What a user confusion file says: character pairs (candidates), word pairs (forced corrections), protected words."""
+
+    char_pairs: list[tuple[str, str, int]] = field(default_factory=list)
+    word_pairs: dict[str, str] = field(default_factory=dict)
+    whitelist: set[str] = field(default_factory=set)
+
+    def extend(self, other: UserConfusion) -> None:
+        self.char_pairs.extend(other.char_pairs)
+        self.word_pairs.update(other.word_pairs)
+        self.whitelist |= other.whitelist
+
+
+def parse_user_confusion(lines: Iterable[str]) -> UserConfusion:
+    """The entries of pycorrector-style lines (``auto`` format) as a :class:`UserConfusion`: ``wrong right``
+    words become word pairs (and their character pairs), a word written twice is protected.
+
+    >>> uc = parse_user_confusion(["变形金钢 变形金刚", "公圆 公圆", "在 再 3"])
+    >>> uc.word_pairs, uc.whitelist, uc.char_pairs
+    ({'变形金钢': '变形金刚'}, {'公圆'}, [('钢', '刚', 1), ('在', '再', 3)])
+    """
+    out = UserConfusion()
+    for a, b, n in _entries(lines, "auto"):
+        if a == b:
+            out.whitelist.add(a)
+        elif len(a) == 1:
+            out.char_pairs.append((a, b, n))
+        else:
+            out.word_pairs[a] = b
+            out.char_pairs.extend((x, y, n) for x, y in zip(a, b) if x != y)
     return out
 
 
-def read_confusion(path: str | os.PathLike[str], format: str = "auto") -> list[tuple[str, str, int]]:
-    """Read a confusion file (see the module docstring) as (wrong, candidate, count) triples."""
+def _read(path: str | os.PathLike[str], parse: Callable[[Iterable[str]], _T]) -> _T:
     try:
         with open(path, encoding="utf-8") as f:
-            return parse_confusion(f, format)
+            return parse(f)
     except OSError as e:
         raise InputError(f"cannot read confusion file {path}: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
         raise InputError(f"confusion file {path}: invalid UTF-8 at byte {e.start + 1}") from None
+
+
+def read_confusion(path: str | os.PathLike[str], format: str = "auto") -> list[tuple[str, str, int]]:
+    """Read a confusion file (see the module docstring) as (wrong, candidate, count) triples."""
+    return _read(path, lambda f: parse_confusion(f, format))
+
+
+def read_user_confusion(path: str | os.PathLike[str]) -> UserConfusion:
+    """Read a user confusion file (UTF-8) as a :class:`UserConfusion`."""
+    return _read(path, parse_user_confusion)
+
+
+def user_confusion(spec: Any) -> UserConfusion:
+    """The :class:`UserConfusion` of ``spec``: None, a file path, or a list of paths and (wrong, right) pairs."""
+    if spec is None:
+        return UserConfusion()
+    if isinstance(spec, UserConfusion):
+        return spec
+    if isinstance(spec, (str, os.PathLike)):
+        return read_user_confusion(spec)
+    out = UserConfusion()
+    pairs: list[str] = []
+    for item in spec:
+        if isinstance(item, (str, os.PathLike)):
+            out.extend(read_user_confusion(item))
+        elif isinstance(item, (tuple, list)) and len(item) == 2 and all(isinstance(x, str) for x in item):
+            pairs.append(f"{item[0]} {item[1]}")
+        else:
+            raise InputError(f"confusion entries are file paths or (wrong, right) pairs, not {item!r:.40}")
+    out.extend(parse_user_confusion(pairs))
+    return out
 
 
 def confusion_lines(rows: Iterable[tuple[str, Iterable[str]]], format: str = "candidates") -> Iterator[str]:

@@ -31,12 +31,13 @@ import math
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InputError
+from ..graph.confusion import user_confusion
 from .base import LineCorrector, check_script
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from .channel import ChannelStats
     from .model import SpellModel
 
-__all__ = ["Corrector", "UserConfusion", "read_user_confusion", "split_chunks"]
+__all__ = ["Corrector", "split_chunks"]
 
 #: Longest chunk scored as one sentence (characters).
 MAX_CHUNK = 160
@@ -90,80 +91,6 @@ def split_chunks(text: str, max_len: int = MAX_CHUNK) -> list[tuple[int, int]]:
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))
-    return out
-
-
-# --------------------------------------------------------------------------- user files
-
-
-@dataclass
-class UserConfusion:
-    """User entries: character pairs (candidates), word pairs (forced corrections), protected words."""
-
-    char_pairs: list[tuple[str, str, int]] = field(default_factory=list)
-    word_pairs: dict[str, str] = field(default_factory=dict)
-    whitelist: set[str] = field(default_factory=set)
-
-    def extend(self, other: UserConfusion) -> None:
-        self.char_pairs.extend(other.char_pairs)
-        self.word_pairs.update(other.word_pairs)
-        self.whitelist |= other.whitelist
-
-
-def parse_user_confusion(lines: Iterable[str]) -> UserConfusion:
-    """Parse pycorrector-style confusion lines (see the module docstring); other shapes go through
-    :func:`cjkglyph.graph.confusion.parse_confusion` (e.g. ``char<TAB>candidates``)."""
-    from ..graph.confusion import parse_confusion
-
-    out = UserConfusion()
-    for raw in lines:
-        line = raw.rstrip("\r\n").lstrip("\ufeff").strip()
-        if not line or line.startswith("#"):
-            continue
-        fields = line.split()
-        if len(fields) in (2, 3) and len(fields[0]) == len(fields[1]) and (len(fields) == 2 or fields[2].isdigit()):
-            a, b = fields[0], fields[1]
-            count = int(fields[2]) if len(fields) == 3 else 1
-            if a == b:
-                out.whitelist.add(a)
-            elif len(a) == 1:
-                out.char_pairs.append((a, b, count))
-            else:
-                out.word_pairs[a] = b
-                out.char_pairs.extend((x, y, count) for x, y in zip(a, b) if x != y)
-            continue
-        out.char_pairs.extend(parse_confusion([line]))
-    return out
-
-
-def read_user_confusion(path: str | os.PathLike[str]) -> UserConfusion:
-    """Read a user confusion file (UTF-8)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            return parse_user_confusion(f)
-    except OSError as e:
-        raise InputError(f"cannot read confusion file {path}: {e.strerror or e}") from None
-    except UnicodeDecodeError as e:
-        raise InputError(f"confusion file {path}: invalid UTF-8 at byte {e.start + 1}") from None
-
-
-def _user_confusion(spec: Any) -> UserConfusion:
-    if spec is None:
-        return UserConfusion()
-    if isinstance(spec, UserConfusion):
-        return spec
-    if isinstance(spec, (str, os.PathLike)):
-        return read_user_confusion(spec)
-    out = UserConfusion()
-    pairs: list[str] = []
-    for item in spec:
-        if isinstance(item, (str, os.PathLike)):
-            out.extend(read_user_confusion(item))
-        elif isinstance(item, (tuple, list)) and len(item) == 2 and all(isinstance(x, str) for x in item):
-            pairs.append(f"{item[0]} {item[1]}")
-        else:
-            raise InputError(f"confusion entries are file paths or (wrong, right) pairs, not {item!r:.40}")
-    out.extend(parse_user_confusion(pairs))
     return out
 
 
@@ -239,7 +166,7 @@ class Corrector(LineCorrector):
         ch = channel if isinstance(channel, ChannelStats) else ChannelStats.load(channel)
         if ch.pairs:
             table = table.merge(CandidateTable.from_pairs(list(ch.pairs), src=SRC_OBSERVED))
-        self.user = _user_confusion(confusion)
+        self.user = user_confusion(confusion)
         if self.user.char_pairs:
             import copy
 
