@@ -50,7 +50,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from cjkglyph.spelling.metrics import csc_metrics  # noqa: E402
-from cjkglyph.spelling.candidates import SRC_OBSERVED, CandidateTable  # noqa: E402
+from cjkglyph.spelling.candidates import CandidateTable, build_candidate_table, graph_candidates  # noqa: E402
 from cjkglyph.spelling.channel import ChannelStats, read_parallel  # noqa: E402
 from cjkglyph.spelling.features import FEATURES, FeatureExtractor, count_de_contexts  # noqa: E402
 from cjkglyph.spelling.model import SpellModel  # noqa: E402
@@ -80,8 +80,8 @@ def log(msg: str) -> None:
 
 
 def graph_table(ranker: Path, k: int, k_rare: int, cache: Path) -> CandidateTable:
-    from cjkglyph.lm import LanguageModel
     from cjkglyph.graph.similarity import build_graph
+    from cjkglyph.lm import LanguageModel
 
     blob = json.loads(ranker.read_text(encoding="utf-8"))
     blob["observed"] = []  # pair statistics enter through the cross-fitted channel instead
@@ -90,8 +90,7 @@ def graph_table(ranker: Path, k: int, k_rare: int, cache: Path) -> CandidateTabl
     t = time.time()
     g = build_graph(ranker=str(tmp))
     log(f"graph without observed pairs: {len(g)} characters ({time.time() - t:.0f}s)")
-    lm_han = "".join(c for c in LanguageModel.load().chars if "\u3400" <= c <= "\u9fff")
-    table = CandidateTable.from_graph(g, lm_han, k, k_rare).with_frequencies()
+    table = graph_candidates(g, LanguageModel.load(), k, k_rare)
     log(f"candidate table: {len(table)} characters, {table.n_entries} entries")
     return table
 
@@ -318,7 +317,7 @@ def main() -> None:
         rest = [p for p, k in zip(train, folds) if k != f]
         part = [p for p, k in zip(train, folds) if k == f]
         ch = ChannelStats.from_parallel(rest)
-        table = base.merge(CandidateTable.from_pairs(list(ch.pairs), src=SRC_OBSERVED))
+        table = build_candidate_table(base, channel=ch)
         dom = domain_lm(rest, cache / f"domain_fold{f}.lm") if args.domain_lm else None
         fx = FeatureExtractor(lm, table, ch, de_table=de, min_delta=args.min_delta, domain_lm=dom)
         saved = cache / f"features_fold{f}.npz"

@@ -1,13 +1,17 @@
-"""Candidate corrections of the spelling checker: a compact snapshot of the similarity graph plus user pairs.
+"""Candidate corrections of the spelling checker: a compact snapshot of the similarity graph plus other sources.
 
 For every character the checker may change, :class:`CandidateTable` lists
 the characters it may become (CSR layout: ``ptr``, ``cand``), each with the
-graph's score, rank and relation bits and where it came from (graph, observed
-learner errors, a user confusion file). The shipped table
+graph's score, rank and relation bits and the sources it came from. The shipped table
 (``data/spellcheck/candidates.npz``, written by ``scripts/train_spellcheck.py``)
 is the top of every row of :mod:`cjkglyph.graph.similarity`'s graph restricted to
-characters the language model knows, so the checker starts without building
-the graph; :meth:`CandidateTable.from_graph` makes one from any graph.
+characters the language model knows (:func:`graph_candidates`), so the checker
+starts without building the graph.
+
+Candidate sources are registered below with :func:`candidate_source`, one
+function each (graph, observed learner errors, user confusion files); each
+gets its bit in ``src`` and :func:`build_candidate_table` merges them in
+registration order. A new source is one decorated function here.
 
 >>> from cjkglyph.spelling.candidates import CandidateTable
 >>> t = CandidateTable.from_pairs([("圆", "园"), ("圆", "元")])
@@ -18,7 +22,7 @@ the graph; :meth:`CandidateTable.from_graph` makes one from any graph.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,18 +30,103 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import ResourceError
+from ..graph.similarity import RELATIONS
 
 if TYPE_CHECKING:
     from ..graph.similarity import SimilarityGraph
+    from ..lm import LanguageModel
+    from .channel import ChannelStats
 
-__all__ = ["CANDIDATES", "SRC_GRAPH", "SRC_OBSERVED", "SRC_USER", "CandidateTable"]
+__all__ = [
+    "CANDIDATES",
+    "SOURCES",
+    "SRC_GRAPH",
+    "SRC_OBSERVED",
+    "SRC_USER",
+    "CandidateTable",
+    "SourceInputs",
+    "build_candidate_table",
+    "candidate_source",
+    "graph_candidates",
+]
 
 #: Shipped table, relative to ``data/``.
 CANDIDATES = ("spellcheck", "candidates.npz")
-SRC_GRAPH, SRC_OBSERVED, SRC_USER = 1, 2, 4
-#: Relation bits as in :data:`cjkglyph.graph.similarity.RELATIONS`.
-REL_NAMES = ("same-sound-same-tone", "same-sound-other-tone", "similar-sound", "similar-shape", "observed", "user")
 _NO_RANK = 255
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@dataclass
+class SourceInputs:
+    """What the candidate sources draw from: the graph's table, learner-error counts, user pairs."""
+
+    graph: CandidateTable
+    channel: ChannelStats | None = None
+    user_pairs: Sequence[tuple[str, str]] = ()
+
+
+Source = Callable[[SourceInputs], "CandidateTable | None"]
+#: Source name -> (its ``src`` bit, its function), in merge order.
+SOURCES: dict[str, tuple[int, Source]] = {}
+
+
+def candidate_source(name: str) -> Callable[[Source], Source]:
+    """Decorator: register a candidate source; its entries get the next ``src`` bit (at most 8 sources)."""
+
+    def add(fn: Source) -> Source:
+        SOURCES[name] = (1 << len(SOURCES), fn)
+        return fn
+
+    return add
+
+
+@candidate_source("graph")
+def _graph(inputs: SourceInputs) -> CandidateTable:
+    """The similarity graph's best neighbours (the shipped table, or :func:`graph_candidates`)."""
+    return inputs.graph
+
+
+@candidate_source("observed")
+def _observed(inputs: SourceInputs) -> CandidateTable | None:
+    """Pairs seen in learner errors (the channel table's counts)."""
+    if inputs.channel is None or not inputs.channel.pairs:
+        return None
+    return CandidateTable.from_pairs(list(inputs.channel.pairs), src=SRC_OBSERVED)
+
+
+@candidate_source("user")
+def _user(inputs: SourceInputs) -> CandidateTable | None:
+    """Pairs from user confusion files."""
+    return CandidateTable.from_pairs(inputs.user_pairs, src=SRC_USER) if inputs.user_pairs else None
+
+
+SRC_GRAPH, SRC_OBSERVED, SRC_USER = (SOURCES[name][0] for name in ("graph", "observed", "user"))
+
+
+def build_candidate_table(
+    graph: CandidateTable, *, channel: ChannelStats | None = None, user_pairs: Sequence[tuple[str, str]] = ()
+) -> CandidateTable:
+    """The candidates of every registered source, merged in registration order (entries of earlier sources first)."""
+    inputs = SourceInputs(graph, channel, user_pairs)
+    table: CandidateTable | None = None
+    for _, make in SOURCES.values():
+        part = make(inputs)
+        if part is not None:
+            table = part if table is None else table.merge(part)
+    assert table is not None
+    return table
+
+
+def graph_candidates(graph: SimilarityGraph, lm: LanguageModel, k: int = 40, k_rare: int = 10) -> CandidateTable:
+    """The graph source for ``lm``: candidates restricted to its Han characters (see :meth:`CandidateTable.from_graph`),
+    with character frequencies."""
+    lm_han = "".join(c for c in lm.chars if "\u3400" <= c <= "\u9fff")
+    return CandidateTable.from_graph(graph, lm_han, k, k_rare).with_frequencies()
+
+
+# --------------------------------------------------------------------------- the table
 
 
 @dataclass
@@ -192,6 +281,16 @@ class CandidateTable:
         owner = np.repeat(np.arange(len(rows)), n)
         start = np.repeat(lo - np.cumsum(n) + n, n)
         return owner, start + np.arange(int(n.sum()))
+
+    def relation(self, entry: int) -> str:
+        """Name of an entry's relation: its graph relation, else the source it came from (the last registered first)."""
+        rel, src = int(self.rel[entry]), int(self.src[entry])
+        for k, name in enumerate(RELATIONS[:4]):
+            if rel >> k & 1:
+                return name
+        if src & SRC_GRAPH:
+            return "observed"
+        return next((name for name, (bit, _) in reversed(SOURCES.items()) if src & bit), "observed")
 
     def candidates(self, char: str) -> list[str]:
         """The candidate characters of ``char`` (graph order first)."""

@@ -136,7 +136,7 @@ class Corrector(LineCorrector):
         script: str = "auto",
     ) -> None:
         from ..lm import LanguageModel
-        from .candidates import SRC_OBSERVED, SRC_USER, CandidateTable
+        from .candidates import CandidateTable, build_candidate_table, graph_candidates
         from .channel import ChannelStats
         from .features import FeatureExtractor
         from .model import SpellModel
@@ -156,17 +156,14 @@ class Corrector(LineCorrector):
         #: chosen by cross-validation on the train sets.
         self.offsets: dict[str, float] = {k: float(v) for k, v in params.get("group_offsets", {}).items() if k in ("de", "ta")}
         if graph is not None:
-            lm_han = "".join(c for c in self.lm.chars if "\u3400" <= c <= "\u9fff")
-            table = CandidateTable.from_graph(graph, lm_han, int(params.get("k", 40)), int(params.get("k_rare", 10)))
-            table = table.with_frequencies()
+            base = graph_candidates(graph, self.lm, int(params.get("k", 40)), int(params.get("k_rare", 10)))
         elif isinstance(candidates, CandidateTable):
-            table = candidates
+            base = candidates
         else:
-            table = CandidateTable.load(candidates)
+            base = CandidateTable.load(candidates)
         ch = channel if isinstance(channel, ChannelStats) else ChannelStats.load(channel)
-        if ch.pairs:
-            table = table.merge(CandidateTable.from_pairs(list(ch.pairs), src=SRC_OBSERVED))
         self.user = user_confusion(confusion)
+        self.table = build_candidate_table(base, channel=ch, user_pairs=[(a, b) for a, b, _ in self.user.char_pairs])
         if self.user.char_pairs:
             import copy
 
@@ -176,14 +173,12 @@ class Corrector(LineCorrector):
                     ch.pairs[(a, b)] += USER_COUNT * max(1, n)
                     ch.wrong[a] += USER_COUNT * max(1, n)
                     ch.occ[a] += USER_COUNT * max(1, n)
-            table = table.merge(CandidateTable.from_pairs([(a, b) for a, b, _ in self.user.char_pairs], src=SRC_USER))
-        self.table = table
         self.channel = ch
         domain = None
         if params.get("domain_lm"):
             domain = LanguageModel.load(self.model.companion(str(params["domain_lm"])))
         self.features = FeatureExtractor(
-            self.lm, table, ch, de_table=self.model.de_counts, min_delta=float(params.get("min_delta", -2.0)), domain_lm=domain
+            self.lm, self.table, ch, de_table=self.model.de_counts, min_delta=float(params.get("min_delta", -2.0)), domain_lm=domain
         )
         self._word_re = _alternation(self.user.word_pairs)
         self._white_re = _alternation(self.user.whitelist)
@@ -307,7 +302,7 @@ class Corrector(LineCorrector):
                         continue
                     taken.append(at)
                     right = chr(int(batch.cand[k]))
-                    found[ci].append(_Edit(at, cur[ci][at], right, _sigmoid(float(logit[k])), self._relation(int(batch.entry[k]))))
+                    found[ci].append(_Edit(at, cur[ci][at], right, _sigmoid(float(logit[k])), self.table.relation(int(batch.entry[k]))))
                     cur[ci][at] = right
                 if taken:
                     m = masks[ci]
@@ -322,17 +317,6 @@ class Corrector(LineCorrector):
             active = sorted(nxt)
         return found
 
-    def _relation(self, entry: int) -> str:
-        from .candidates import REL_NAMES, SRC_GRAPH, SRC_USER
-
-        rel = int(self.table.rel[entry])
-        src = int(self.table.src[entry])
-        for k, name in enumerate(REL_NAMES[:4]):
-            if rel >> k & 1:
-                return name
-        if src & SRC_USER and not src & SRC_GRAPH:
-            return "user"
-        return "observed"
 
 
 def _sigmoid(x: float) -> float:

@@ -411,10 +411,11 @@ class NeuralCorrector(LineCorrector):
     def _relation(self, wrong: str, right: str) -> str:
         if self._relations is None:
             try:
-                from .candidates import REL_NAMES, CandidateTable
+                from ..graph.similarity import RELATIONS
+                from .candidates import CandidateTable
 
                 table = CandidateTable.load()
-                self._relations = (table, REL_NAMES)
+                self._relations = (table, RELATIONS)
             except (ImportError, ResourceError):
                 self._relations = (None, ())
         table, names = self._relations
