@@ -264,3 +264,14 @@ def test_model_ensemble_round_trip(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text(json.dumps(blob), encoding="utf-8")
     with pytest.raises(ResourceError, match="corrupt spelling model"):
         SpellModel.load(tmp_path / "bad.json")
+
+
+def test_candidate_sources_registry() -> None:
+    from cjkglyph.spelling.candidates import SOURCES, SRC_GRAPH, SRC_OBSERVED, SRC_USER, CandidateTable, build_candidate_table
+    from cjkglyph.spelling.channel import ChannelStats
+
+    assert list(SOURCES) == ["graph", "observed", "user"] and (SRC_GRAPH, SRC_OBSERVED, SRC_USER) == (1, 2, 4)
+    base = CandidateTable.from_pairs([("圆", "园")], src=SRC_GRAPH)
+    t = build_candidate_table(base, channel=ChannelStats.from_parallel([("我再家", "我在家")]), user_pairs=[("圆", "元")])
+    assert t.candidates("圆") == ["园", "元"] and t.candidates("再") == ["在"]
+    assert [t.relation(e) for e in range(t.n_entries)] == ["observed", "observed", "user"]
