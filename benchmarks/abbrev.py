@@ -81,7 +81,7 @@ def main() -> None:
     baseline = AbbreviationDecoder(lm=None, word_context=None, weights={"lexicon": 1.0, "words": -3.0, "curated": 3.0})
     options = {}
     if args.model:
-        from cjkglyph.abbrev_neural import load_reranker
+        from cjkglyph.abbrev.neural import load_reranker
 
         options["reranker"] = load_reranker(args.model)
     decoder = AbbreviationDecoder(lm=args.lm, **options)

@@ -334,7 +334,7 @@ def _tiny_mlm(path: Path, boost: str = "", seed: int = 0) -> Path:
 
 
 def test_masked_lm_reranker(tmp_path: Path, tiny: tuple[Lexicon, Any]) -> None:
-    from cjkglyph.abbrev_neural import detect_kind, load_reranker
+    from cjkglyph.abbrev.neural import detect_kind, load_reranker
 
     lex, lm = tiny
     path = _tiny_mlm(tmp_path / "tiny-mlm", boost="保护识")
@@ -350,7 +350,7 @@ def test_masked_lm_reranker(tmp_path: Path, tiny: tuple[Lexicon, Any]) -> None:
 
 
 def test_cnmbert_style_checkpoint(tmp_path: Path, tiny: tuple[Lexicon, Any]) -> None:
-    from cjkglyph.abbrev_neural import detect_kind, load_reranker
+    from cjkglyph.abbrev.neural import detect_kind, load_reranker
 
     lex, lm = tiny
     path = _tiny_mlm(tmp_path / "tiny-cnmbert", boost="死神")

@@ -28,7 +28,7 @@ class AbbreviationPipeline(Pipeline):
     def __init__(self, k: int = 10, model: str | None = None, device: str | None = None, **options: Any) -> None:
         self.k = k
         if model is not None:
-            from ..abbrev_neural import load_reranker
+            from ..abbrev.neural import load_reranker
 
             options["reranker"] = load_reranker(model, device=device)
         self.decoder = AbbreviationDecoder(**options) if options else default_decoder()

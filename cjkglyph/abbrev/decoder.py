@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 if TYPE_CHECKING:
     import numpy as np
 
-    from .lexicon import Lexicon
+    from ..lexicon import Lexicon
 
 __all__ = [
     "FEATURES",
@@ -72,6 +72,7 @@ __all__ = [
     "default_decoder",
     "english_words",
     "find_runs",
+    "load_weights",
 ]
 
 #: Ranking features of a candidate expansion (see the module docstring), in weight-vector order.
@@ -125,8 +126,8 @@ def load_weights(path: str | None = None) -> dict[str, float]:
     """Ranker weights ``{feature: weight}`` from a JSON file (default: the shipped ``abbrev_ranker.json``)."""
     import json
 
-    from .errors import ResourceError
-    from .resources import data_path
+    from ..errors import ResourceError
+    from ..resources import data_path
 
     file = data_path("lexicon", "abbrev_ranker.json") if path is None else path
     try:
@@ -197,7 +198,7 @@ def find_runs(text: str, keep: Callable[[str], bool] | None = None) -> list[Run]
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """The shipped English word list (SCOWL size 35, lowercase words of 2+ letters)."""
-    from .resources import data_path
+    from ..resources import data_path
 
     with open(data_path("lexicon", "english_words.txt"), encoding="utf-8") as f:
         return frozenset(w.strip() for w in f if w.strip())
@@ -231,7 +232,7 @@ class _Tables:
 def _tables_for(syllables: tuple[str, ...]) -> _Tables:
     import numpy as np
 
-    from .lexicon import SYLLABLE_ALIASES
+    from ..lexicon import SYLLABLE_ALIASES
 
     sid = {s: i for i, s in enumerate(syllables)}
     for alias, canon in SYLLABLE_ALIASES.items():
@@ -275,7 +276,7 @@ class AbbreviationDecoder:
     ``weights``: ``{feature: weight}`` over :data:`FEATURES` (missing ones are 0),
     a JSON file (see :func:`load_weights`) or ``"default"`` for the shipped ones.
     ``reranker``: an optional object with ``rerank(items)`` (see
-    :mod:`cjkglyph.abbrev_neural`) whose scores are added with ``reranker_weight``.
+    :mod:`cjkglyph.abbrev.neural`) whose scores are added with ``reranker_weight``.
     """
 
     lm: Any = "default"
@@ -299,11 +300,11 @@ class AbbreviationDecoder:
         import numpy as np
 
         if self.lexicon is None:
-            from .lexicon import default_lexicon
+            from ..lexicon import default_lexicon
 
             self.lexicon = default_lexicon()
         if isinstance(self.lm, str):
-            from .lm import LanguageModel
+            from ..lm import LanguageModel
 
             self.lm = LanguageModel.load(None if self.lm == "default" else self.lm)
         if isinstance(self.weights, str):
@@ -316,7 +317,7 @@ class AbbreviationDecoder:
         self._w = np.array([self.weights.get(f, 0.0) for f in FEATURES])
         uses_context = any(self.weights.get(f, 0.0) for f in _CONTEXT_FEATURES)
         if isinstance(self.word_context, (str, Path)):
-            from .lm.word_context import WordContext
+            from ..lm.word_context import WordContext
 
             path = None if self.word_context == "default" else self.word_context
             self.word_context = WordContext.load(path) if uses_context or path is not None else None
@@ -570,7 +571,7 @@ class AbbreviationDecoder:
         """
         if not isinstance(text, str):
             raise TypeError(f"expected str, got {type(text).__name__}")
-        from .script import detect_script, simplified_aligned, traditional_aligned
+        from ..script import detect_script, simplified_aligned, traditional_aligned
 
         if not find_runs(text, self._keep) or detect_script(text) != "traditional":
             return self._decode(text, k)

@@ -16,7 +16,7 @@ Two kinds of local checkpoint directories (``config.json``, weights, ``vocab.txt
 Scores are log10 probabilities, added to the decoder's score with
 ``reranker_weight``.
 
->>> from cjkglyph.abbrev_neural import load_reranker
+>>> from cjkglyph.abbrev.neural import load_reranker
 >>> rr = load_reranker("path/to/cnmbert")                   # doctest: +SKIP
 >>> rr.rerank([("真的", "不好意思", "，我来晚了", "bhys")])  # doctest: +SKIP
 array([-1.3])
@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, ResourceError
+from ..errors import InputError, ResourceError
 
 __all__ = ["MaskedLMScorer", "detect_kind", "load_reranker"]
 
@@ -185,8 +185,8 @@ class MaskedLMScorer:
         """Vocabulary ids of single Han characters with a reading that starts with ``letter``."""
         found = self._letter_ids.get(letter)
         if found is None:
-            from .chars import han_mask
-            from .pinyin import heteronyms
+            from ..chars import han_mask
+            from ..pinyin import heteronyms
 
             ids = [
                 i
