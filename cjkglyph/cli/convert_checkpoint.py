@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from transformers.utils import logging as hf_logging
 
     from ..errors import ResourceError
-    from ..models.chinesebert.checkpoint import convert_checkpoint
+    from ..models.chinesebert.convert import convert_checkpoint
 
     hf_logging.disable_progress_bar()
 

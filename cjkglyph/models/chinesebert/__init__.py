@@ -30,7 +30,7 @@ _LAZY: dict[str, str] = {
     "ChineseBertTokenizer": "tokenization_chinesebert",
     "ChineseBertTokenizerFast": "tokenization_chinesebert",
     "PinyinVocab": "pinyin_features",
-    "convert_checkpoint": "checkpoint",
+    "convert_checkpoint": "convert",
     "detect_layout": "checkpoint",
     "glyph_rows": "building",
     "upgrade_bert": "building",
@@ -40,7 +40,8 @@ __all__ = sorted(_LAZY)
 
 if TYPE_CHECKING:
     from .building import glyph_rows, upgrade_bert
-    from .checkpoint import convert_checkpoint, detect_layout
+    from .checkpoint import detect_layout
+    from .convert import convert_checkpoint
     from .configuration_chinesebert import ChineseBertConfig
     from .modeling_chinesebert import (
         ChineseBertEmbeddings,
