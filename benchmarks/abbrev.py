@@ -20,15 +20,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from pathlib import Path
 
+from cjkglyph.abbrev import AbbreviationDecoder
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from cjkglyph.abbrev import AbbreviationDecoder  # noqa: E402
-
 
 def read(path: Path) -> list[tuple[str, str, str]]:
     rows = []

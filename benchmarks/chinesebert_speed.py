@@ -20,13 +20,11 @@ from __future__ import annotations
 import argparse
 import lzma
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 CONFIGS: dict[str, dict[str, int]] = {
     "small (H=256, 4 layers)": {"hidden_size": 256, "num_hidden_layers": 4, "num_attention_heads": 4, "intermediate_size": 1024},

@@ -29,16 +29,14 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
+from cjkglyph.spelling.metrics import csc_metrics
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-import numpy as np  # noqa: E402
-
-from cjkglyph.spelling.metrics import csc_metrics  # noqa: E402
 
 DEFAULT = REPO.parent / "shared" / "benchmarks" / "csc" / "sighan14_test.tsv"
 REFERENCE = REPO.parent / "shared" / "tools" / "csc_score.py"

@@ -3,7 +3,7 @@
 For every position where source and target differ (both Han) in
 
 (a) the held-out slice of the SIGHAN-13/14/15 train sets (one sentence in five,
-    :func:`cjkglyph.graph.confusion.is_heldout`; the ranker never saw it), and
+    :func:`cjkglyph._splits.graph_heldout`; the ranker never saw it), and
 (b) sighan14_test.tsv (the development set),
 
 counts the share whose target is among the first K neighbours of the source,
@@ -28,11 +28,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from cjkglyph._splits import CSC_TRAIN_FILES
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 KS = (5, 10, 20, 40, 100)
-TRAIN_FILES = ("sighan13_train.tsv", "sighan14_train.tsv", "sighan15_train.tsv")
 
 
 def error_kind(a: str, b: str) -> str:
@@ -91,12 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
 
     from cjkglyph.graph.confusion import read_parallel_pairs
-    from cjkglyph.graph.similarity import _build, build_graph
     from cjkglyph.graph.features import FeatureContext
     from cjkglyph.graph.ranker import Ranker
+    from cjkglyph.graph.similarity import _build, build_graph
 
     csc = args.shared / "benchmarks" / "csc"
-    heldout = [(p.wrong, p.right) for f in TRAIN_FILES for p in read_parallel_pairs(csc / f) if p.heldout]
+    heldout = [(p.wrong, p.right) for f in CSC_TRAIN_FILES for p in read_parallel_pairs(csc / f) if p.heldout]
     test = [(p.wrong, p.right) for p in read_parallel_pairs(csc / "sighan14_test.tsv")]
 
     t0 = time.perf_counter()

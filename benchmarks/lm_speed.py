@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+import numpy as np
+
+from cjkglyph.lm import LanguageModel
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-import numpy as np  # noqa: E402
-
-from cjkglyph.lm import LanguageModel  # noqa: E402
-
 
 def best_of(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
     times = []

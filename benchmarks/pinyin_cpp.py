@@ -4,7 +4,7 @@
 File format (with a header line): sentence, 0-based index, character, gold
 tone3 reading (neutral tone 5, ü as ``u:`` or ``v``). The default file,
 ``../shared/benchmarks/pinyin/cpp_dev.tsv``, also trained the shipped model, so
-by default only its held-out fifth (:func:`cjkglyph.pinyin.polyphone.is_heldout`) is
+by default only its held-out fifth (:func:`cjkglyph._splits.polyphone_heldout`) is
 scored; ``--split all`` scores every line (use it for files the model never saw).
 
 Throughput: every sentence of the evaluated split through
@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 
 def main() -> int:
@@ -38,8 +37,8 @@ def main() -> int:
 
     from pypinyin import Style, lazy_pinyin
 
+    from cjkglyph._splits import polyphone_heldout
     from cjkglyph.pinyin import pinyin
-    from cjkglyph.pinyin.polyphone import is_heldout
     from cjkglyph.pinyin.syllable import to_tone3
 
     rows = []
@@ -47,7 +46,7 @@ def main() -> int:
         next(f)
         for line in f:
             sent, idx, char, gold = line.rstrip("\n").split("\t")
-            if args.split == "all" or (args.split == "heldout") == is_heldout(sent):
+            if args.split == "all" or (args.split == "heldout") == polyphone_heldout(sent):
                 rows.append((sent, int(idx), char, to_tone3(gold)))
     if not rows:
         print("no sentences to score", file=sys.stderr)

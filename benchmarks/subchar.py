@@ -30,25 +30,23 @@ import time
 import zlib
 from pathlib import Path
 
+from cjkglyph._splits import CLASSICAL, tokenizer_heldout
+from cjkglyph.subchar import SCHEMES
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "scripts"))
 
-from build_tokenizers import SKIP, is_held_out  # noqa: E402
-
-SCHEMES = ("wubi", "cangjie", "stroke", "pinyin", "zhuyin", "pinyin-noindex", "zhuyin-noindex")
 
 
 def held_out_text(corpus: Path, chars: int, seed: int) -> list[str]:
     lines: list[str] = []
     for path in sorted(corpus.glob("*.txt.xz")):
         name = path.name.removesuffix(".txt.xz")
-        if name in SKIP:
+        if name in CLASSICAL:
             continue
         with lzma.open(path, "rt", encoding="utf-8") as f:
             for line in f:
                 line = line.rstrip("\n")
-                if not line.strip() or not is_held_out(line):
+                if not line.strip() or not tokenizer_heldout(line):
                     continue
                 if name == "laws_LawRefBook" and zlib.crc32(b"bench:" + line.encode()) % 10:
                     continue

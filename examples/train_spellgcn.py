@@ -45,20 +45,17 @@ import math
 import os
 import random
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+import numpy as np
 
-import numpy as np  # noqa: E402
+from cjkglyph._splits import CSC_DEV_FILE, CSC_TRAIN_FILES, EVAL_SETS
+
+REPO = Path(__file__).resolve().parent.parent
 
 SHARED = REPO.parent / "shared"
-TRAIN_FILES = ("sighan13_train.tsv", "sighan14_train.tsv", "sighan15_train.tsv")
-DEV_FILE = "sighan14_test.tsv"
-EVAL_SETS = ["abbrev/dev.tsv", "pinyin/cpp_dev.tsv", "csc/sighan14_test.tsv"]
 SAMPLE = ["deb_fortunes-zh*=0", "laws_LawRefBook*=0.04", "deb_*=0.3"]
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 GROUPS = ("same-sound-same-tone", "same-sound-other-tone", "similar-sound", "similar-shape")
@@ -81,7 +78,7 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
 def split_train(bench: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(train, tune): every 10th line of each train file is held out for tuning."""
     train, tune = [], []
-    for name in TRAIN_FILES:
+    for name in CSC_TRAIN_FILES:
         for i, pair in enumerate(read_pairs(bench / name)):
             (tune if i % 10 == 5 else train).append(pair)
     return train, tune
@@ -490,7 +487,7 @@ def evaluate(args: argparse.Namespace) -> None:
     from cjkglyph.spelling.corrector import Corrector
 
     torch.set_num_threads(args.threads)
-    dev = read_pairs(Path(args.bench) / DEV_FILE)
+    dev = read_pairs(Path(args.bench) / CSC_DEV_FILE)
     if args.limit:
         dev = dev[: args.limit]
     src, gold = [s for s, _ in dev], [t for _, t in dev]

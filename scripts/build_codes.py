@@ -21,10 +21,9 @@ import shutil
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from cjkglyph.chars import is_han
 
-from cjkglyph.chars import is_han  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 WUBI_HEADER = "# Wubi 86 full code of each Han character, derived from wubi-jidian86.txt by scripts/build_codes.py\n"
 CANGJIE_HEADER = "# Cangjie 5 code of each Han character, derived from cangjie_v3_v5.tsv by scripts/build_codes.py\n"

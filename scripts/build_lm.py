@@ -30,11 +30,9 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from cjkglyph.lm import LanguageModel  # noqa: E402
-from cjkglyph.lm.build import (  # noqa: E402
+from cjkglyph._splits import EVAL_SETS, LM_SAMPLE
+from cjkglyph.lm import LanguageModel
+from cjkglyph.lm.build import (
     ContainmentFilter,
     CorpusStats,
     iter_corpus,
@@ -44,9 +42,7 @@ from cjkglyph.lm.build import (  # noqa: E402
     write_model,
 )
 
-SAMPLE = ["deb_fortunes-zh*=0", "laws_LawRefBook*=0.25"]
-# Evaluation sets whose sentences must not be memorised by the shipped LM (some occur verbatim in the corpus).
-EVAL_SETS = ["abbrev/dev.tsv", "pinyin/cpp_dev.tsv", "csc/sighan14_test.tsv"]
+REPO = Path(__file__).resolve().parent.parent
 
 
 def sighan_targets(bench: Path) -> dict[str, list[str]]:
@@ -68,7 +64,7 @@ def build(args: argparse.Namespace, reverse: bool, out: Path) -> None:
     t0 = time.time()
     evals = [Path(args.bench).parent / name for name in EVAL_SETS]
     exclude = ContainmentFilter(read_sentences([p for p in evals if p.exists()]))
-    lines = list(iter_corpus(files, parse_sample(SAMPLE), holdout_every=args.holdout_every, stats=stats, exclude=exclude))
+    lines = list(iter_corpus(files, parse_sample(LM_SAMPLE), holdout_every=args.holdout_every, stats=stats, exclude=exclude))
     print(f"excluded {sum(f['excluded'] for f in stats.files)} lines containing one of {len(exclude)} evaluation sentences", flush=True)
     t_read = time.time() - t0
     meta = {

@@ -3,7 +3,7 @@
 
 Training data:
 1. CPP polyphone sentences (``../shared/benchmarks/pinyin/cpp_dev.tsv``) except
-   the held-out fifth (:func:`cjkglyph.pinyin.polyphone.is_heldout`), which is only
+   the held-out fifth (:func:`cjkglyph._splits.polyphone_heldout`), which is only
    ever used for evaluation;
 2. pseudo-labelled sentences mined from ``../shared/corpus``: a polyphone inside
    a multi-character word of pypinyin's phrase dictionary is labelled with the
@@ -42,15 +42,14 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from cjkglyph._splits import CLASSICAL, polyphone_heldout  # noqa: E402
 from cjkglyph.pinyin import analyse, char_readings, is_polyphone  # noqa: E402
-from cjkglyph.pinyin.polyphone import FEATURE_VERSION, N_FEATURES, features, hash_features, is_heldout, lattice, word_context  # noqa: E402
+from cjkglyph.pinyin.polyphone import FEATURE_VERSION, N_FEATURES, features, hash_features, lattice, word_context  # noqa: E402
 from cjkglyph.pinyin.syllable import to_tone3  # noqa: E402
 
-SKIP_FILES = {"deb_fortunes-zh"}
 SUBSAMPLE = {"laws_LawRefBook": 20}
 SHINGLE = 12
 _SENT_END = re.compile(r"(?<=[。！？!?；;])")
@@ -109,7 +108,7 @@ def mine(corpus: Path, cpp: list[tuple[str, int, str]], out: Path, per_word: int
     lines: list[tuple[str, str]] = []
     for path in sorted(corpus.glob("*.txt.xz")):
         name = path.name.removesuffix(".txt.xz")
-        if name in SKIP_FILES:
+        if name in CLASSICAL:
             continue
         step = SUBSAMPLE.get(name, 1)
         with lzma.open(path, "rt", encoding="utf-8") as f:
@@ -290,8 +289,8 @@ def main() -> int:
     mined = read_mined(mined_path)
     log(f"{len(mined)} mined examples")
 
-    heldout = [r for r in cpp if is_heldout(r[0])]
-    cpp_train = [r for r in cpp if not is_heldout(r[0])]
+    heldout = [r for r in cpp if polyphone_heldout(r[0])]
+    cpp_train = [r for r in cpp if not polyphone_heldout(r[0])]
     if args.eval == "tune":
         evaluation = [r for r in cpp_train if tune_split(r[0])]
         cpp_train = [r for r in cpp_train if not tune_split(r[0])]

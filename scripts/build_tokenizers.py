@@ -4,7 +4,7 @@ Training sample: every corpus file except deb_fortunes-zh (classical poetry),
 lines chosen by a hash so that about ``--chars`` characters are drawn, with
 laws_LawRefBook weighted 0.1 (half of the corpus, formal and repetitive).
 Lines with ``crc32(line) % 100 == 0`` are held out for benchmarks/subchar.py
-(:func:`is_held_out`) and never trained on.
+(:func:`cjkglyph._splits.tokenizer_heldout`) and never trained on.
 
 Usage (CPU only; about 5-20 minutes per scheme):
 
@@ -15,26 +15,20 @@ from __future__ import annotations
 
 import argparse
 import lzma
-import sys
 import time
 import zlib
 from pathlib import Path
 
+from cjkglyph._splits import CLASSICAL, tokenizer_heldout
+from cjkglyph.subchar import SCHEMES
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
-SKIP = {"deb_fortunes-zh"}
 WEIGHTS = {"laws_LawRefBook": 0.1}
-SCHEMES = ("wubi", "cangjie", "stroke", "pinyin", "zhuyin", "pinyin-noindex", "zhuyin-noindex")
-
-
-def is_held_out(line: str) -> bool:
-    """Lines kept out of tokenizer training (about 1%), for the benchmark."""
-    return zlib.crc32(line.encode("utf-8")) % 100 == 0
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    return sorted(p for p in corpus.glob("*.txt.xz") if p.name.removesuffix(".txt.xz") not in SKIP)
+    return sorted(p for p in corpus.glob("*.txt.xz") if p.name.removesuffix(".txt.xz") not in CLASSICAL)
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -54,7 +48,7 @@ def training_lines(corpus: Path, chars: int) -> list[str]:
         out.extend(
             line
             for line in lines
-            if not is_held_out(line) and zlib.crc32(b"train:" + line.encode("utf-8")) % 1_000_000 < threshold
+            if not tokenizer_heldout(line) and zlib.crc32(b"train:" + line.encode("utf-8")) % 1_000_000 < threshold
         )
     return out
 

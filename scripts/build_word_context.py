@@ -38,14 +38,12 @@ from pathlib import Path
 
 import numpy as np
 
+from cjkglyph._splits import EVAL_SETS
+
+from cjkglyph.lm.build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences
+from cjkglyph.lm.word_context import GROUPS, group_of
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "scripts"))
-
-from build_lm import EVAL_SETS  # noqa: E402
-
-from cjkglyph.lm.build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences  # noqa: E402
-from cjkglyph.lm.word_context import GROUPS, group_of  # noqa: E402
 
 # technical text and classical poetry are left out; everything else as the LM reads it
 SAMPLE = ["deb_*=0", "laws_*=0"]

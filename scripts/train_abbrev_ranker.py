@@ -29,21 +29,18 @@ import json
 import lzma
 import random
 import re
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
+from cjkglyph._splits import EVAL_SETS, LM_SAMPLE
+
+from cjkglyph.abbrev import FEATURES, AbbreviationDecoder, find_runs
+from cjkglyph.lm.build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "scripts"))
-
-from build_lm import EVAL_SETS, SAMPLE  # noqa: E402
-
-from cjkglyph.abbrev import FEATURES, AbbreviationDecoder, find_runs  # noqa: E402
-from cjkglyph.lm.build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences  # noqa: E402
 
 FILES = (
     "online_shopping_10_cats",
@@ -66,7 +63,7 @@ def heldout_lines(corpus: Path, bench: Path, holdout_every: int) -> list[tuple[s
     files = sorted(corpus.glob("*.txt.xz"))
     exclude = ContainmentFilter(read_sentences([p for p in (bench / n for n in EVAL_SETS) if p.exists()]))
     stats = CorpusStats()
-    for _ in iter_corpus(files, parse_sample(SAMPLE), holdout_every=holdout_every, stats=stats, exclude=exclude):
+    for _ in iter_corpus(files, parse_sample(LM_SAMPLE), holdout_every=holdout_every, stats=stats, exclude=exclude):
         pass
     out: list[tuple[str, str]] = []
     pos = 0

@@ -3,7 +3,7 @@
 
 Data: the SIGHAN-13/14/15 *train* sets (``../shared/benchmarks/csc/sighan1{3,4,5}_train.tsv``),
 every character where source and target differ is one (wrong -> right) error.
-One sentence in five (:func:`cjkglyph.graph.confusion.is_heldout`) is held out for
+One sentence in five (:func:`cjkglyph._splits.graph_heldout`) is held out for
 model selection and for ``benchmarks/graph_recall.py``; sighan14_test.tsv (the
 development set) is never read here.
 
@@ -39,15 +39,14 @@ from pathlib import Path
 
 import numpy as np
 
+from cjkglyph._splits import CSC_TRAIN_FILES
+from cjkglyph.graph.confusion import ErrorPair, read_parallel_pairs
+from cjkglyph.graph.features import FEATURES, FeatureContext, ObservedPairs
+from cjkglyph.graph.ranker import Ranker
+from cjkglyph.pinyin.channel import Channel
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
-from cjkglyph.graph.confusion import ErrorPair, read_parallel_pairs  # noqa: E402
-from cjkglyph.pinyin.channel import Channel  # noqa: E402
-from cjkglyph.graph.features import FEATURES, FeatureContext, ObservedPairs  # noqa: E402
-from cjkglyph.graph.ranker import Ranker  # noqa: E402
-
-TRAIN_FILES = ("sighan13_train.tsv", "sighan14_train.tsv", "sighan15_train.tsv")
 KS = (1, 5, 10, 20, 40, 100)
 #: Candidate generation (stored in the ranker file and used by the graph build).
 PARAMS = {
@@ -66,7 +65,7 @@ PARAMS = {
 
 def load_pairs(shared: Path) -> list[ErrorPair]:
     pairs: list[ErrorPair] = []
-    for name in TRAIN_FILES:
+    for name in CSC_TRAIN_FILES:
         pairs.extend(read_parallel_pairs(shared / "benchmarks" / "csc" / name))
     return pairs
 

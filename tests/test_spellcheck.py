@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cjkglyph
-from cjkglyph.spelling.metrics import csc_metrics
 from cjkglyph.errors import InputError
 from cjkglyph.graph.confusion import parse_user_confusion
 from cjkglyph.spelling.corrector import Corrector, split_chunks
+from cjkglyph.spelling.metrics import csc_metrics
 
 EXAMPLE = "我们今天去公圆玩"
 FIXED = "我们今天去公园玩"

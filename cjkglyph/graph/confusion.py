@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import os
 import re
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
+from .._splits import fold_of
 from ..chars import is_han
 from ..errors import InputError
 
@@ -40,8 +40,6 @@ __all__ = [
     "ErrorPair",
     "UserConfusion",
     "confusion_lines",
-    "fold_of",
-    "is_heldout",
     "parse_confusion",
     "parse_user_confusion",
     "read_confusion",
@@ -63,21 +61,11 @@ class ErrorPair(NamedTuple):
     wrong: str
     right: str
     line: int  # 1-based line number in the file
-    fold: int  # fold_of(source): 0 = the held-out slice
+    fold: int  # cjkglyph._splits.fold_of(source): 0 = the slice held out from the graph ranker
 
     @property
     def heldout(self) -> bool:
         return self.fold == 0
-
-
-def is_heldout(source: str, folds: int = 5) -> bool:
-    """True for the sentences kept out of training the graph ranker (a stable 1 in ``folds`` by hash)."""
-    return fold_of(source, folds) == 0
-
-
-def fold_of(source: str, folds: int = 5) -> int:
-    """Stable fold number (0 .. folds-1) of a sentence; fold 0 is the held-out slice."""
-    return zlib.crc32(source.encode("utf-8", "surrogatepass")) % folds
 
 
 def read_parallel_pairs(path: str | os.PathLike[str], *, han_only: bool = True) -> list[ErrorPair]:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from .readings import Analysis
 
-__all__ = ["FEATURE_VERSION", "PolyphoneModel", "default_model", "features", "hash_features", "is_heldout", "lattice", "word_context"]
+__all__ = ["FEATURE_VERSION", "PolyphoneModel", "default_model", "features", "hash_features", "lattice", "word_context"]
 
 #: Bumped whenever :func:`features` or :func:`hash_features` change: a model built for another version is refused.
 FEATURE_VERSION = 1
@@ -195,17 +195,6 @@ class PolyphoneModel:
             full = self.candidates[self.index[key]]
             best = max(cands, key=lambda c: row[full.index(c)])
             readings[i] = best
-
-
-def is_heldout(sentence: str) -> bool:
-    """True for the CPP sentences kept out of the shipped model's training (one in five, by content hash).
-
-    >>> is_heldout("1990年9月15日，在克里米亚发现了此天体。") in (True, False)
-    True
-    """
-    import hashlib
-
-    return int.from_bytes(hashlib.blake2b(sentence.encode("utf-8"), digest_size=8).digest(), "big") % 5 == 0
 
 
 @lru_cache(maxsize=1)

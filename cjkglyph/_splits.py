@@ -1,0 +1,61 @@
+"""Held-out splits and the data constants the build scripts, benchmarks and examples share.
+
+Every split is a stable hash of the text, so a rerun of a script reproduces
+the shipped artifact and a benchmark measures exactly what training left out.
+
+>>> fold_of("我再家") in range(5), tokenizer_heldout("我再家") in (True, False)
+(True, True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+
+__all__ = [
+    "CLASSICAL",
+    "CSC_DEV_FILE",
+    "CSC_TRAIN_FILES",
+    "EVAL_SETS",
+    "LM_SAMPLE",
+    "fold_of",
+    "graph_heldout",
+    "polyphone_heldout",
+    "tokenizer_heldout",
+]
+
+#: SIGHAN train sets (``shared/benchmarks/csc/``): graph ranker, spelling corrector, SpellGCN example.
+CSC_TRAIN_FILES = ("sighan13_train.tsv", "sighan14_train.tsv", "sighan15_train.tsv")
+#: The spelling development set, never trained on.
+CSC_DEV_FILE = "sighan14_test.tsv"
+#: Evaluation sets (relative to ``shared/benchmarks/``) whose sentences no shipped model may memorise
+#: (some occur verbatim in the corpus).
+EVAL_SETS = ("abbrev/dev.tsv", "pinyin/cpp_dev.tsv", "csc/sighan14_test.tsv")
+#: Corpus sampling of the shipped character LM and the abbreviation ranker (``file pattern=rate``).
+LM_SAMPLE = ("deb_fortunes-zh*=0", "laws_LawRefBook*=0.25")
+#: Corpus files of classical Chinese (poetry), left out of modern-language models.
+CLASSICAL = frozenset({"deb_fortunes-zh"})
+
+
+def fold_of(text: str, folds: int = 5) -> int:
+    """Stable fold number (0 .. folds-1) of a text: CRC-32 of its UTF-8 bytes modulo ``folds``."""
+    return zlib.crc32(text.encode("utf-8", "surrogatepass")) % folds
+
+
+def graph_heldout(sentence: str) -> bool:
+    """SIGHAN train sentences kept out of training the graph ranker: fold 0 of 5."""
+    return fold_of(sentence) == 0
+
+
+def tokenizer_heldout(line: str) -> bool:
+    """Corpus lines kept out of SubChar tokenizer training (about 1%), for the benchmark."""
+    return fold_of(line, 100) == 0
+
+
+def polyphone_heldout(sentence: str) -> bool:
+    """CPP sentences kept out of the shipped polyphone model (one in five; BLAKE2b, as the model was built).
+
+    >>> polyphone_heldout("1990年9月15日，在克里米亚发现了此天体。") in (True, False)
+    True
+    """
+    return int.from_bytes(hashlib.blake2b(sentence.encode("utf-8"), digest_size=8).digest(), "big") % 5 == 0
