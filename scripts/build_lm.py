@@ -10,7 +10,7 @@ files (never on sighan14_test.tsv, the development set).
 Order 5, keeping n-grams seen at least 1/2/3/4 times (orders 2/3/4/5): about
 4.8M n-grams, 33 MB; held-out perplexity 31.1 (22 MB with --prune 1,3,4,5: 33.9).
 The larger model gains 1.4 points of abbreviation accuracy@1 over the smaller one
-(benchmarks/abbrev.py, reporting half: 54.2 vs 52.8); a right-to-left model
+(benchmarks/bench_abbrev.py, reporting half: 54.2 vs 52.8); a right-to-left model
 (--reverse) scored the same as the left-to-right one for spelling correction, so
 none ships.
 

@@ -3,7 +3,7 @@
 Training sample: every corpus file except deb_fortunes-zh (classical poetry),
 lines chosen by a hash so that about ``--chars`` characters are drawn, with
 laws_LawRefBook weighted 0.1 (half of the corpus, formal and repetitive).
-Lines with ``crc32(line) % 100 == 0`` are held out for benchmarks/subchar.py
+Lines with ``crc32(line) % 100 == 0`` are held out for benchmarks/bench_subchar.py
 (:func:`cjkglyph._splits.tokenizer_heldout`) and never trained on.
 
 Usage (CPU only; about 5-20 minutes per scheme):

@@ -17,7 +17,7 @@ The decoder's own features (:meth:`AbbreviationDecoder.candidate_features`)
 are computed for every example; a softmax over each example's candidates is fitted
 (Adam, L2) on 80% of the lines and checked on the other 20%, then refitted on
 all. ``curated`` is not fitted (chat slang is absent from the corpus): it is
-set to ``--curated`` times the LM weight. benchmarks/abbrev.py is never read.
+set to ``--curated`` times the LM weight. benchmarks/bench_abbrev.py is never read.
 
     nice -n 10 python scripts/train_abbrev_ranker.py            # about 5 min on 2 shared cores
 """

@@ -14,7 +14,7 @@ machine):
     nice -n 10 python scripts/train_glyph_encoder.py            # 600 steps, 1 thread
 
 Deterministic for a given seed, step count and thread count. Evaluate with
-``python benchmarks/glyph_similarity.py --weights FILE``.
+``python benchmarks/bench_glyph_similarity.py --weights FILE``.
 """
 
 from __future__ import annotations

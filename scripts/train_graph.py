@@ -4,7 +4,7 @@
 Data: the SIGHAN-13/14/15 *train* sets (``../shared/benchmarks/csc/sighan1{3,4,5}_train.tsv``),
 every character where source and target differ is one (wrong -> right) error.
 One sentence in five (:func:`cjkglyph._splits.graph_heldout`) is held out for
-model selection and for ``benchmarks/graph_recall.py``; sighan14_test.tsv (the
+model selection and for ``benchmarks/bench_graph.py``; sighan14_test.tsv (the
 development set) is never read here.
 
 What is learned from the remaining four fifths:

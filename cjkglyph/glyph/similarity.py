@@ -59,7 +59,7 @@ def _blur_pool(images: np.ndarray, sigma: float | None = None) -> np.ndarray:
 
     The strong blur makes the distance tolerant of small shifts and stroke-style
     differences; it was chosen on SIGHAN training error pairs
-    (benchmarks/glyph_similarity.py): sigma 1 -> 2.5 raised top-40 recall by half.
+    (benchmarks/bench_glyph_similarity.py): sigma 1 -> 2.5 raised top-40 recall by half.
     """
     side = images.shape[-1]
     sigma = 2.5 * side / 24 if sigma is None else sigma

@@ -16,7 +16,7 @@ For reference (numbers from the literature, not recomputed here): SIGHAN-2013's
 hand-made confusion set reaches about 89% with ~86 unranked neighbours per
 character, pycorrector's about 73% with 17.
 
-    python benchmarks/graph_recall.py [--shared ../shared] [--no-build]
+    python benchmarks/bench_graph.py [--shared ../shared] [--no-build]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from cjkglyph._splits import CSC_TRAIN_FILES
+from cjkglyph._splits import CSC_DEV_FILE, CSC_TRAIN_FILES
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
     csc = args.shared / "benchmarks" / "csc"
     heldout = [(p.wrong, p.right) for f in CSC_TRAIN_FILES for p in read_parallel_pairs(csc / f) if p.heldout]
-    test = [(p.wrong, p.right) for p in read_parallel_pairs(csc / "sighan14_test.tsv")]
+    test = [(p.wrong, p.right) for p in read_parallel_pairs(csc / CSC_DEV_FILE)]
 
     t0 = time.perf_counter()
     g = build_graph()

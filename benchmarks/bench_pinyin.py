@@ -11,8 +11,8 @@ Throughput: every sentence of the evaluated split through
 ``cjkglyph.pinyin.pinyin(s, "tone3")`` and through ``pypinyin.lazy_pinyin(s)``
 in this process, best of ``--repeat`` rounds each.
 
-    python benchmarks/pinyin_cpp.py                       # held-out split of the default file
-    python benchmarks/pinyin_cpp.py FILE --split all      # another CPP-format file
+    python benchmarks/bench_pinyin.py                       # held-out split of the default file
+    python benchmarks/bench_pinyin.py FILE --split all      # another CPP-format file
 """
 
 from __future__ import annotations

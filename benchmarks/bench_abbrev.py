@@ -13,7 +13,7 @@ contain dev.tsv sentences. Also run: the context-free dictionary-frequency
 baseline (same lexicon and segmentation, no language model or context), whose
 speed is the reference for the speed ratio.
 
-    python benchmarks/abbrev.py [--data PATH] [--lm FILE] [--model DIR] [--limit N]
+    python benchmarks/bench_abbrev.py [--data PATH] [--lm FILE] [--model DIR] [--limit N]
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ would generate. The baseline, run in the same process, rescoring every
 substituted sentence with score(); the ratio is the speed-up of
 substitution_deltas_batch over it.
 
-    python benchmarks/lm_speed.py [--lm FILE] [--data ../shared/benchmarks/csc/sighan15_train.tsv]
+    python benchmarks/bench_lm.py [--lm FILE] [--data ../shared/benchmarks/csc/sighan15_train.tsv]
 """
 
 from __future__ import annotations

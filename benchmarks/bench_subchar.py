@@ -16,7 +16,7 @@ laws_LawRefBook thinned to a tenth, deb_fortunes-zh skipped):
   characters of ../shared/assets/ids/IDS.TXT (Unicode 16);
 - tokenization speed relative to a character-level dictionary lookup run in the same process.
 
-Usage: python benchmarks/subchar.py [--shared ../shared] [--chars 200000] [--rate 0.1] [--seed 0]
+Usage: python benchmarks/bench_subchar.py [--shared ../shared] [--chars 200000] [--rate 0.1] [--seed 0]
 """
 
 from __future__ import annotations

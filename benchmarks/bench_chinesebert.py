@@ -12,7 +12,7 @@ map_fc for every token), plus each fusion's overhead over BERT. Random weights;
 eval mode; ``torch.no_grad``; one thread by default; runs alternate between the
 models and the median is kept.
 
-    python benchmarks/chinesebert_speed.py [--corpus FILE] [--batch 8] [--seq-len 128] [--iters 10] [--threads 1]
+    python benchmarks/bench_chinesebert.py [--corpus FILE] [--batch 8] [--seq-len 128] [--iters 10] [--threads 1]
 """
 
 from __future__ import annotations

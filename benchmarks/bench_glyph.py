@@ -1,6 +1,6 @@
 """Glyph table speed: build time for URO x 3 fonts, cached lookups per second, vs naive PIL drawing.
 
-    python benchmarks/glyph_speed.py [--size 24] [--n 200000]
+    python benchmarks/bench_glyph.py [--size 24] [--n 200000]
 
 Builds into a fresh temporary cache directory (CJKGLYPH_CACHE), so the build
 time is cold. Lookup speeds are characters per second for random URO text,

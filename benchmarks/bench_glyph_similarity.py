@@ -6,7 +6,7 @@ neighbours (over all 20,992 URO characters) of the source, per similarity method
 Only part of SIGHAN's errors are visual (most are phonetic), so the shares are a
 relative measure between methods, not an absolute quality.
 
-    python benchmarks/glyph_similarity.py [--shared ../shared] [--methods embedding gray binary] [--common 6000]
+    python benchmarks/bench_glyph_similarity.py [--shared ../shared] [--methods embedding gray binary] [--common 6000]
 """
 
 from __future__ import annotations

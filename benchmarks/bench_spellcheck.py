@@ -21,7 +21,7 @@ predictions with ../shared/tools/csc_score.py (the reference implementation)
 to check that both metric implementations agree. The cross-validated train
 numbers stored in the model file (``scripts/train_spellcheck.py``) are printed too.
 
-    python benchmarks/csc_sighan.py [FILE] [--threshold P] [--lm FILE] [--limit N] [--jobs N] [--reference]
+    python benchmarks/bench_spellcheck.py [FILE] [--threshold P] [--lm FILE] [--limit N] [--jobs N] [--reference]
 """
 
 from __future__ import annotations
@@ -34,11 +34,12 @@ from pathlib import Path
 
 import numpy as np
 
+from cjkglyph._splits import CSC_DEV_FILE
 from cjkglyph.spelling.metrics import csc_metrics
 
 REPO = Path(__file__).resolve().parent.parent
 
-DEFAULT = REPO.parent / "shared" / "benchmarks" / "csc" / "sighan14_test.tsv"
+DEFAULT = REPO.parent / "shared" / "benchmarks" / "csc" / CSC_DEV_FILE
 REFERENCE = REPO.parent / "shared" / "tools" / "csc_score.py"
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Timings of cjkglyph.ids: table load (cold and cached), reverse index, and IDS similarity at graph scale.
 
-Usage: python benchmarks/ids_bench.py [--k 10] [--sample 200]
+Usage: python benchmarks/bench_ids.py [--k 10] [--sample 200]
 
 Each load timing runs in a fresh process with its own cache directory
 (cold = empty cache, cached = second run). The similarity search over every
