@@ -2,32 +2,5 @@
 
 from __future__ import annotations
 
-from .graph.similarity import (
-    GROUPS,
-    KINDS,
-    RELATIONS,
-    Neighbor,
-    SimilarityGraph,
-    build_graph,
-    confusion_set,
-    default_graph,
-    graph,
-    read_vocab,
-    similar,
-    with_confusion,
-)
-
-__all__ = [
-    "GROUPS",
-    "KINDS",
-    "RELATIONS",
-    "Neighbor",
-    "SimilarityGraph",
-    "build_graph",
-    "confusion_set",
-    "default_graph",
-    "graph",
-    "read_vocab",
-    "similar",
-    "with_confusion",
-]
+from .graph.similarity import *  # noqa: F403
+from .graph.similarity import __all__  # noqa: F401

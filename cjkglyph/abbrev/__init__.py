@@ -8,6 +8,7 @@ optional re-ranking with a local masked LM (:mod:`.neural`, torch).
 
 from __future__ import annotations
 
-from .decoder import FEATURES, AbbreviationDecoder, Run, Scorer, decode, default_decoder, english_words, find_runs, load_weights
+from . import decoder
+from .decoder import *  # noqa: F403
 
-__all__ = ["FEATURES", "AbbreviationDecoder", "Run", "Scorer", "decode", "default_decoder", "english_words", "find_runs", "load_weights"]
+__all__ = decoder.__all__

@@ -15,31 +15,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
+from . import fonts, rendering
 from ._draw import check_size
-from .fonts import DEFAULT_FONTS, coverage_mask, coverage_report, covered, font_names, register_font
-from .rendering import RENDER_VERSION, SYNTHESISED, GlyphTable, glyph_table, render, render_info, table_key
+from .fonts import *  # noqa: F403
+from .rendering import *  # noqa: F403
 
 if TYPE_CHECKING:
     from .similarity import embeddings, image_distance, neighbours, similar
 
 _SIMILARITY = ("embeddings", "image_distance", "neighbours", "similar")
 
-__all__ = [
-    "DEFAULT_FONTS",
-    "RENDER_VERSION",
-    "SYNTHESISED",
-    "GlyphTable",
-    "check_size",
-    "covered",
-    "coverage_mask",
-    "coverage_report",
-    "font_names",
-    "glyph_table",
-    "register_font",
-    "render",
-    "render_info",
-    "table_key",
-    *_SIMILARITY,
-]
+__all__ = [*fonts.__all__, *rendering.__all__, "check_size", *_SIMILARITY]
 
 __getattr__, __dir__ = lazy_exports(__name__, {name: f".similarity:{name}" for name in _SIMILARITY})

@@ -9,32 +9,7 @@ features and pools it is built from (:mod:`.features`), the learned ranker that 
 
 from __future__ import annotations
 
-from .similarity import (
-    GROUPS,
-    KINDS,
-    RELATIONS,
-    Neighbor,
-    SimilarityGraph,
-    build_graph,
-    confusion_set,
-    default_graph,
-    graph,
-    read_vocab,
-    similar,
-    with_confusion,
-)
+from . import similarity
+from .similarity import *  # noqa: F403
 
-__all__ = [
-    "GROUPS",
-    "KINDS",
-    "RELATIONS",
-    "Neighbor",
-    "SimilarityGraph",
-    "build_graph",
-    "confusion_set",
-    "default_graph",
-    "graph",
-    "read_vocab",
-    "similar",
-    "with_confusion",
-]
+__all__ = similarity.__all__

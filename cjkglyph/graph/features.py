@@ -284,7 +284,7 @@ class FeatureContext:
 
     @cached_property
     def gray(self) -> np.ndarray:
-        """Blurred glyph images over the fonts (n, G) float16, unit rows (glyph_similarity's ``gray``)."""
+        """Blurred glyph images over the fonts (n, G) float16, unit rows (:mod:`cjkglyph.glyph.similarity`'s ``gray``)."""
         return self._glyph_rows("gray")
 
     def _glyph_rows(self, what: str) -> np.ndarray:
@@ -703,7 +703,7 @@ def _table_glyphs(chars: str, what: str) -> np.ndarray:
 
 
 def _block_glyphs(block: str, what: str) -> np.ndarray:
-    """Embeddings or gray features of a whole Unicode block, cached (URO embeddings come from glyph_similarity's cache)."""
+    """Embeddings or gray features of a whole Unicode block, cached (URO embeddings come from the cache of :mod:`cjkglyph.glyph.similarity`)."""
     from ..chars import iter_block
     from ..glyph import glyph_table
     from ..glyph.similarity import embeddings

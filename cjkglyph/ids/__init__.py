@@ -11,58 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
-from .core import (
-    IDC,
-    REGIONS,
-    STRUCTURES,
-    IDSNode,
-    Part,
-    alternatives,
-    characters,
-    check_char,
-    check_region,
-    components,
-    containing,
-    data_key,
-    decompose,
-    has_ids,
-    ids,
-    ids_data_info,
-    notes,
-    parse_ids,
-    structure,
-    to_ids,
-    unencoded_components,
-)
+from . import core
+from .core import *  # noqa: F403
 
 if TYPE_CHECKING:
     from .compare import IDSSimilarityIndex, ids_similarity, most_similar, tree_distance, tree_similarity
 
 _COMPARE = ("IDSSimilarityIndex", "ids_similarity", "most_similar", "tree_distance", "tree_similarity")
 
-__all__ = [
-    "IDC",
-    "REGIONS",
-    "STRUCTURES",
-    "IDSNode",
-    "Part",
-    "alternatives",
-    "characters",
-    "check_char",
-    "check_region",
-    "components",
-    "containing",
-    "data_key",
-    "decompose",
-    "has_ids",
-    "ids",
-    "ids_data_info",
-    "notes",
-    "parse_ids",
-    "structure",
-    "to_ids",
-    "unencoded_components",
-    *_COMPARE,
-]
+__all__ = [*core.__all__, *_COMPARE]
 
 __getattr__, __dir__ = lazy_exports(__name__, {name: f".compare:{name}" for name in _COMPARE})

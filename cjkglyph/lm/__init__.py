@@ -8,6 +8,7 @@ and word statistics of the corpus (genre frequencies, neighbours, topics: :mod:`
 
 from __future__ import annotations
 
-from .model import DEFAULT_MODEL, FORMAT, LanguageModel, canonical_table, content_digest, ngram_hashes, read_model_file
+from . import model
+from .model import *  # noqa: F403
 
-__all__ = ["DEFAULT_MODEL", "FORMAT", "LanguageModel", "canonical_table", "content_digest", "ngram_hashes", "read_model_file"]
+__all__ = model.__all__

@@ -9,60 +9,10 @@ polyphone disambiguation (:mod:`.polyphone`), romanisation styles (:mod:`.styles
 
 from __future__ import annotations
 
-from .core import (
-    PINYIN_CHAR2IDX,
-    PINYIN_IDX2CHAR,
-    pinyin,
-    pinyin_ids,
-    pinyin_text,
-    render_readings,
-    syllable_ids,
-    to_pinyin,
-    to_zhuyin,
-    tone3,
-    write_pinyin_map,
-)
-from .readings import Analysis, analyse, char_readings, heteronyms, is_polyphone, phrase_readings
-from .styles import STYLES, Style, convert_style, style_fn
-from .syllable import (
-    first_letter,
-    join_syllable,
-    split_syllable,
-    strip_tone,
-    to_tone3,
-    tone3_to_mark,
-    tone3_to_zhuyin,
-    zhuyin_to_tone3,
-)
+from . import core, readings, styles, syllable
+from .core import *  # noqa: F403
+from .readings import *  # noqa: F403
+from .styles import *  # noqa: F403
+from .syllable import *  # noqa: F403
 
-__all__ = [
-    "PINYIN_CHAR2IDX",
-    "PINYIN_IDX2CHAR",
-    "STYLES",
-    "Analysis",
-    "Style",
-    "analyse",
-    "char_readings",
-    "convert_style",
-    "first_letter",
-    "heteronyms",
-    "is_polyphone",
-    "join_syllable",
-    "phrase_readings",
-    "pinyin",
-    "pinyin_ids",
-    "pinyin_text",
-    "render_readings",
-    "split_syllable",
-    "strip_tone",
-    "style_fn",
-    "syllable_ids",
-    "to_pinyin",
-    "to_tone3",
-    "to_zhuyin",
-    "tone3",
-    "tone3_to_mark",
-    "tone3_to_zhuyin",
-    "write_pinyin_map",
-    "zhuyin_to_tone3",
-]
+__all__ = [*core.__all__, *readings.__all__, *styles.__all__, *syllable.__all__]

@@ -2,7 +2,7 @@
 
 Every name accepted by ``style=`` (:func:`cjkglyph.pinyin.pinyin`, the ``pinyin``
 pipeline, ``cjkglyph pinyin --style``) is a function below, registered with
-:func:`register`; :data:`STYLES`, :class:`Style` and the CLI choices derive
+:func:`register_style`; :data:`STYLES`, :class:`Style` and the CLI choices derive
 from the registry. A new style is one decorated function here (and a test).
 
 >>> convert_style("lv4", "tone"), convert_style("zhuang4", Style.ZHUYIN), STYLES[:3]
@@ -18,13 +18,13 @@ from functools import lru_cache
 from ..errors import InputError
 from .syllable import first_letter, split_syllable, strip_tone, tone3_to_mark, tone3_to_zhuyin
 
-__all__ = ["STYLES", "Style", "convert_style", "register", "style_fn"]
+__all__ = ["STYLES", "Style", "convert_style", "register_style", "style_fn"]
 
 _REGISTRY: dict[str, Callable[[str], str]] = {}
 
 
-def register(name: str) -> Callable[[Callable[[str], str]], Callable[[str], str]]:
-    """Decorator: register a function of one tone3 syllable as the style ``name``."""
+def register_style(name: str) -> Callable[[Callable[[str], str]], Callable[[str], str]]:
+    """Decorator: register_style a function of one tone3 syllable as the style ``name``."""
 
     def add(fn: Callable[[str], str]) -> Callable[[str], str]:
         _REGISTRY[name] = fn
@@ -33,43 +33,43 @@ def register(name: str) -> Callable[[Callable[[str], str]], Callable[[str], str]
     return add
 
 
-@register("tone")
+@register_style("tone")
 def _tone(tone3: str) -> str:
     """Tone marks: ``nǐ``, ``lǜ``."""
     return tone3_to_mark(tone3)
 
 
-@register("tone3")
+@register_style("tone3")
 def _tone3(tone3: str) -> str:
     """Tone number after the letters: ``ni3`` (neutral tone 5, ü written v)."""
     return tone3
 
 
-@register("normal")
+@register_style("normal")
 def _normal(tone3: str) -> str:
     """No tone: ``ni``."""
     return strip_tone(tone3)
 
 
-@register("initials")
+@register_style("initials")
 def _initials(tone3: str) -> str:
     """The initial (``zh``; ``""`` for a syllable without one)."""
     return split_syllable(tone3)[0]
 
 
-@register("finals")
+@register_style("finals")
 def _finals(tone3: str) -> str:
     """The final in its contracted spelling (``you`` -> ``iu``, ``ju`` -> ``v``)."""
     return split_syllable(tone3)[1]
 
 
-@register("zhuyin")
+@register_style("zhuyin")
 def _zhuyin(tone3: str) -> str:
     """Zhuyin (bopomofo) with tone marks: ``ㄋㄧˇ``."""
     return tone3_to_zhuyin(tone3)
 
 
-@register("first-letter")
+@register_style("first-letter")
 def _first_letter(tone3: str) -> str:
     """The first letter: ``n``."""
     return first_letter(tone3)

@@ -11,36 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
-from .core import (
-    ESC,
-    INVERTIBLE_SCHEMES,
-    SCHEMES,
-    SEP,
-    code_to_chars,
-    decode,
-    encode,
-    encode_aligned,
-    encode_pieces,
-    homophones,
-)
+from . import core
+from .core import *  # noqa: F403
 
 if TYPE_CHECKING:
     from .tokenization import SubCharTokenizer, encode_for_model, train_tokenizer
 
 _TOKENIZATION = ("SubCharTokenizer", "encode_for_model", "train_tokenizer")
 
-__all__ = [
-    "ESC",
-    "INVERTIBLE_SCHEMES",
-    "SCHEMES",
-    "SEP",
-    "code_to_chars",
-    "decode",
-    "encode",
-    "encode_aligned",
-    "encode_pieces",
-    "homophones",
-    *_TOKENIZATION,
-]
+__all__ = [*core.__all__, *_TOKENIZATION]
 
 __getattr__, __dir__ = lazy_exports(__name__, {name: f".tokenization:{name}" for name in _TOKENIZATION})
