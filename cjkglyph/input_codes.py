@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .errors import InputError, ResourceError
 
-__all__ = ["SCHEMES", "STROKES", "char_frequency", "code_table", "input_code", "parse_stroke_dict"]
+__all__ = ["SCHEMES", "STROKES", "char_frequency", "code_file", "code_table", "input_code", "parse_stroke_dict"]
 
 #: Input-code schemes with a shipped table.
 SCHEMES: tuple[str, ...] = ("wubi", "cangjie", "stroke")
@@ -33,7 +33,8 @@ _FILES = {"wubi": "wubi86.tsv", "cangjie": "cangjie5.tsv", "stroke": "rime-strok
 _STROKE_CACHE_VERSION = "1"
 
 
-def _path(scheme: str) -> Path:
+def code_file(scheme: str) -> Path:
+    """Path of the shipped code table of ``scheme`` (:data:`SCHEMES`)."""
     from .resources import data_path
 
     if scheme not in _FILES:
@@ -90,7 +91,7 @@ def _stroke_table() -> dict[str, str]:
 
     from .resources import cached_array, file_digest
 
-    path = _path("stroke")
+    path = code_file("stroke")
 
     def build() -> np.ndarray:
         table = parse_stroke_dict(path)
@@ -111,7 +112,7 @@ def code_table(scheme: str) -> dict[str, str]:
     """
     if scheme == "stroke":
         return _stroke_table()
-    rows = _read_tsv(_path(scheme), 3 if scheme == "wubi" else 2)
+    rows = _read_tsv(code_file(scheme), 3 if scheme == "wubi" else 2)
     return {r[0]: r[1] for r in rows}
 
 
@@ -128,4 +129,4 @@ def char_frequency() -> dict[str, int]:
     >>> freq["的"] > freq["好"] > freq["郝"]
     True
     """
-    return {r[0]: int(r[2]) for r in _read_tsv(_path("wubi"), 3)}
+    return {r[0]: int(r[2]) for r in _read_tsv(code_file("wubi"), 3)}

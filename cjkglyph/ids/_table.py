@@ -30,7 +30,8 @@ class IDSTable:
         self.index: dict[str, int] = {c: i for i, c in enumerate(self.chars)}
         self._trees: dict[int, IDSNode] = {}
         self._select: dict[str | None, dict[str, int]] = {}
-        self._full: dict[tuple[str, str | None], IDSNode] = {}
+        #: Full decompositions by (component, region), memoised by :func:`cjkglyph.ids.core.decompose`.
+        self.expanded: dict[tuple[str, str | None], IDSNode] = {}
         self.cycles = 0
         self.lock = threading.RLock()
 

@@ -202,13 +202,13 @@ def _expand(d: IDSTable, tree: IDSNode, levels: int | None, region: str | None, 
 def _full(d: IDSTable, label: str, region: str | None, visiting: set[str], variant: bool = False) -> IDSNode:
     """Fully expanded tree of a component, memoised unless a cycle cut it short."""
     key = (label, region)
-    got = d._full.get(key)
+    got = d.expanded.get(key)
     if got is None:
         sub = _expand_leaf(d, label, region, visiting)
         if sub is None:
             got = IDSNode(label)
             if label not in visiting:
-                d._full[key] = got
+                d.expanded[key] = got
         else:
             cycles = d.cycles
             visiting.add(label)
@@ -218,7 +218,7 @@ def _full(d: IDSTable, label: str, region: str | None, visiting: set[str], varia
                 visiting.discard(label)
             got = IDSNode(inner.label, inner.children, inner.variant, label)
             if d.cycles == cycles:
-                d._full[key] = got
+                d.expanded[key] = got
     if variant and not got.variant:
         return IDSNode(got.label, got.children, True, got.of)
     return got

@@ -168,9 +168,9 @@ def _cache_key(scheme: str) -> str:
 
         parts += [pypinyin.__version__, *(file_digest(m.__file__) for m in (readings, styles, syllable))]
     else:
-        from ..input_codes import _FILES
+        from ..input_codes import code_file
 
-        parts.append(file_digest(data_path("codes", _FILES[scheme])))
+        parts.append(file_digest(code_file(scheme)))
     return hashlib.blake2b("|".join(parts).encode(), digest_size=10).hexdigest()
 
 
