@@ -27,6 +27,7 @@ from cjkglyph.abbrev import AbbreviationDecoder
 
 REPO = Path(__file__).resolve().parent.parent
 
+
 def read(path: Path) -> list[tuple[str, str, str]]:
     rows = []
     with open(path, encoding="utf-8") as f:

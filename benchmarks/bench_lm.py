@@ -25,6 +25,7 @@ from cjkglyph.lm import LanguageModel
 
 REPO = Path(__file__).resolve().parent.parent
 
+
 def best_of(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(repeat):

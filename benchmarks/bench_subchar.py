@@ -36,7 +36,6 @@ from cjkglyph.subchar import SCHEMES
 REPO = Path(__file__).resolve().parent.parent
 
 
-
 def held_out_text(corpus: Path, chars: int, seed: int) -> list[str]:
     lines: list[str] = []
     for path in sorted(corpus.glob("*.txt.xz")):

@@ -118,7 +118,6 @@ def _pil_font(path: str, size: int) -> ImageFont.FreeTypeFont:
         raise ResourceError(f"cannot open font {path}: {e}") from None
 
 
-
 def one_char(char: str) -> str:
     if not isinstance(char, str) or len(char) != 1:
         raise InputError(f"expected one character (code point), got {char!r:.40}")
@@ -142,7 +141,6 @@ def as_chars(text_or_chars: str | Iterable[str]) -> list[str]:
 
 def display(font: FontSpec) -> str:
     return os.fspath(font) if isinstance(font, os.PathLike) else str(font)
-
 
 
 def check_size(size: int) -> int:

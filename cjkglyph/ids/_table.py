@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import InputError, ResourceError, excerpt
 from .tree import REGIONS, IDSNode, parse_ids
 
+
 class IDSTable:
     """The loaded IDS table: characters, their tagged sequences and notes."""
 

@@ -460,4 +460,3 @@ def to_ids(text: str, region: str | None = "G") -> str:
         k = d.select(ch, region) if HAN_RE.match(ch) else -1
         out.append(d.seqs[k] if k >= 0 else ch)
     return "".join(out)
-

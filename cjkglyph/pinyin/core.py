@@ -73,7 +73,6 @@ def syllable_ids(tone3: str, width: int = 8) -> list[int]:
     return ids + [0] * (width - len(ids))
 
 
-
 def _tone3_runs(text: str) -> list[str | None]:
     """Context tone3 reading of every character of ``text`` (None outside Han runs)."""
     analysis = analyse(text)

@@ -318,7 +318,6 @@ class Corrector(LineCorrector):
         return found
 
 
-
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
 

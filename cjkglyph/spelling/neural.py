@@ -566,4 +566,3 @@ def load_neural_corrector(model: str | os.PathLike[str], **options: Any) -> Neur
     Options with the value None are dropped (the pipeline passes ``lm=None``, ``threshold=None``...).
     """
     return NeuralCorrector.from_pretrained(model, **{k: v for k, v in options.items() if v is not None})
-

@@ -73,4 +73,3 @@ def tune_settings(
                 tables["ngram"].append(((confirm, strong), f1(out)))
         (best["confirm"], best["strong"]), _ = max(tables["ngram"][1:], key=lambda x: (x[1], x[0]))
     return best, tables
-

@@ -40,7 +40,6 @@ def convert_checkpoint(
     """
     import torch
 
-
     src_p, dst_p = Path(src), Path(dst)
     if not src_p.is_dir():
         raise InputError(f"{src_p}: no such checkpoint directory")
