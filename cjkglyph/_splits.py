@@ -18,6 +18,7 @@ __all__ = [
     "CSC_TRAIN_FILES",
     "EVAL_SETS",
     "LM_SAMPLE",
+    "corpus_part",
     "fold_of",
     "graph_heldout",
     "polyphone_heldout",
@@ -59,3 +60,15 @@ def polyphone_heldout(sentence: str) -> bool:
     True
     """
     return int.from_bytes(hashlib.blake2b(sentence.encode("utf-8"), digest_size=8).digest(), "big") % 5 == 0
+
+
+def corpus_part(line: str) -> str:
+    """Corpus line split: 'train' (94%), 'tune' (4%: scorers, rankers, thresholds) or 'test' (2%: measurement only).
+
+    CRC-32 of ``b"corpus:" + line`` (the stripped line) modulo 100: below 4 'tune', below 6 'test'.
+
+    >>> corpus_part("我们今天去公园玩") in ("train", "tune", "test")
+    True
+    """
+    h = zlib.crc32(b"corpus:" + line.strip().encode("utf-8", "surrogatepass")) % 100
+    return "tune" if h < 4 else "test" if h < 6 else "train"
