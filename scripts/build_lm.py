@@ -3,7 +3,7 @@
 
 Trained on ../shared/corpus (build-only data, never shipped): every file except
 deb_fortunes-zh (classical poetry), with laws_LawRefBook down-sampled to one
-line in four (it is half of the text); 1 line in 100 of each file is held out
+line in four (it is half of the text); the tune and test parts of cjkglyph._splits.corpus_part (6% of lines) are held out
 for perplexity. Also reports perplexity on the target side of the SIGHAN train
 files (never on sighan14_test.tsv, the development set).
 
@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from cjkglyph._splits import EVAL_SETS, LM_SAMPLE
+from cjkglyph._splits import EVAL_SETS, LM_SAMPLE, corpus_part
 from cjkglyph.lm import LanguageModel
 from cjkglyph.lm.build import (
     ContainmentFilter,
@@ -43,6 +43,11 @@ from cjkglyph.lm.build import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def heldout(line: str) -> bool:
+    """Lines kept out of training: the 'tune' and 'test' parts of the corpus split."""
+    return corpus_part(line) != "train"
 
 
 def sighan_targets(bench: Path) -> dict[str, list[str]]:
@@ -64,15 +69,15 @@ def build(args: argparse.Namespace, reverse: bool, out: Path) -> None:
     t0 = time.time()
     evals = [Path(args.bench).parent / name for name in EVAL_SETS]
     exclude = ContainmentFilter(read_sentences([p for p in evals if p.exists()]))
-    lines = list(iter_corpus(files, parse_sample(LM_SAMPLE), holdout_every=args.holdout_every, stats=stats, exclude=exclude))
+    lines = list(iter_corpus(files, parse_sample(LM_SAMPLE), holdout=heldout, stats=stats, exclude=exclude))
     print(f"excluded {sum(f['excluded'] for f in stats.files)} lines containing one of {len(exclude)} evaluation sentences", flush=True)
     t_read = time.time() - t0
     meta = {
         "trained_on": "cjkglyph shared corpus (modern Simplified Chinese: reviews, Wikipedia, app descriptions, "
         "science abstracts, news headlines, essays/fiction passages, software manuals, PRC laws); "
         "fortunes-zh skipped, laws 1 line in 4, lines containing evaluation sentences (abbrev dev, CPP dev, "
-        "SIGHAN-14 test) removed; 1 line in "
-        f"{args.holdout_every} of each file held out",
+        "SIGHAN-14 test) removed; "
+        "the 6% of lines that cjkglyph._splits.corpus_part puts in 'tune'/'test' held out",
         "corpus_files": [f for f in stats.files],
         "built_by": "scripts/build_lm.py",
     }
@@ -111,7 +116,6 @@ def main() -> None:
     ap.add_argument("--order", type=int, default=5)
     ap.add_argument("--prune", default="1,2,3,4", help="minimum count for orders 2..N (default: %(default)s)")
     ap.add_argument("--min-count", type=int, default=2)
-    ap.add_argument("--holdout-every", type=int, default=100)
     ap.add_argument("--reverse", action="store_true", help="also build zh_char_rev.lm, a right-to-left model (not shipped)")
     ap.add_argument("--only-reverse", action="store_true", help="build only the right-to-left model")
     ap.add_argument("--suffix", default="", help="file name suffix, for experiments")

@@ -38,12 +38,17 @@ from pathlib import Path
 
 import numpy as np
 
-from cjkglyph._splits import EVAL_SETS
+from cjkglyph._splits import EVAL_SETS, corpus_part
 
 from cjkglyph.lm.build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences
 from cjkglyph.lm.word_context import GROUPS, group_of
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def heldout(line: str) -> bool:
+    """Lines kept out of training: the 'tune' and 'test' parts of the corpus split."""
+    return corpus_part(line) != "train"
 
 # technical text and classical poetry are left out; everything else as the LM reads it
 SAMPLE = ["deb_*=0", "laws_*=0"]
@@ -67,7 +72,7 @@ def segment(args: argparse.Namespace) -> tuple[list[np.ndarray], list[str], list
     lines: list[np.ndarray] = []
     groups: list[int] = []
     t0 = time.time()
-    for line in iter_corpus(files, parse_sample(SAMPLE), holdout_every=args.holdout_every, stats=stats, exclude=exclude):
+    for line in iter_corpus(files, parse_sample(SAMPLE), holdout=heldout, stats=stats, exclude=exclude):
         g = group_of(stats.files[-1]["file"])
         ids = []
         for tok in jieba.lcut(line):
@@ -92,7 +97,6 @@ def main() -> None:
     ap.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"))
     ap.add_argument("--bench", default=str(REPO.parent / "shared" / "benchmarks"))
     ap.add_argument("--out", default=str(REPO / "data" / "lexicon" / "word_context.npz"))
-    ap.add_argument("--holdout-every", type=int, default=100)
     ap.add_argument("--vocab", type=int, default=65535, help="words kept, <s> included (at most 65535)")
     ap.add_argument("--min-bigram", type=int, default=3)
     ap.add_argument("--emb-words", type=int, default=50000)
@@ -148,8 +152,8 @@ def main() -> None:
     meta = {
         "trained_on": "cjkglyph shared corpus, jieba-segmented (reviews, news headlines, Wikipedia, essays/fiction, "
         "app descriptions, science abstracts, dialogue); manuals, laws and classical poetry skipped; lines "
-        "containing evaluation sentences (abbrev dev, CPP dev, SIGHAN-14 test) removed; 1 line in "
-        f"{args.holdout_every} of each file held out (as scripts/build_lm.py)",
+        "containing evaluation sentences (abbrev dev, CPP dev, SIGHAN-14 test) removed; "
+        "the 'tune'/'test' lines of cjkglyph._splits.corpus_part held out (as scripts/build_lm.py)",
         "groups": [name for name, _ in GROUPS],
         "min_bigram": args.min_bigram,
         "window": args.window,

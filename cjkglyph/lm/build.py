@@ -163,6 +163,7 @@ def iter_corpus(
     sample: Sequence[tuple[str, float]] = (),
     *,
     holdout_every: int = 0,
+    holdout: Callable[[str], bool] | None = None,
     stats: CorpusStats | None = None,
     exclude: Callable[[str], bool] | None = None,
 ) -> Iterator[str]:
@@ -170,7 +171,9 @@ def iter_corpus(
 
     ``sample`` rates (first matching glob on the file name or its stem) keep
     every ``1/rate``-th line, deterministically. With ``holdout_every=K`` every
-    K-th kept line goes to ``stats.heldout`` instead (for perplexity). Lines
+    K-th kept line goes to ``stats.heldout`` instead (for perplexity); so does
+    every line for which ``holdout(line)`` is true (e.g. ``corpus_part(line) != "train"``
+    of :mod:`cjkglyph._splits`). Lines
     for which ``exclude(line)`` is true are dropped (counted as ``excluded``).
     """
     for p in paths:
@@ -198,7 +201,7 @@ def iter_corpus(
                         entry["excluded"] += 1
                         continue
                     kept += 1
-                    if holdout_every and kept % holdout_every == holdout_every // 2:
+                    if (holdout_every and kept % holdout_every == holdout_every // 2) or (holdout and holdout(line)):
                         entry["heldout_lines"] += 1
                         if stats is not None:
                             stats.heldout.append(line)
