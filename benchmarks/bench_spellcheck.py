@@ -117,6 +117,41 @@ def timed(fn, texts: list[str]) -> tuple[list[str], float, float]:  # noqa: ANN0
     return preds, len(texts) / max(wall, 1e-9), len(texts) / max(used, 1e-9)
 
 
+def clean_test_lines(corpus: Path, per_file: int) -> list[tuple[str, str]]:
+    """(file, line): up to ``per_file`` evenly spaced lines of each corpus file from the 'test' part of
+    ``cjkglyph._splits.corpus_part`` (never trained or tuned on), 8-160 characters, 4+ Han characters."""
+    import lzma
+
+    from cjkglyph._splits import CLASSICAL, corpus_part
+
+    out: list[tuple[str, str]] = []
+    for path in sorted(corpus.glob("*.txt.xz")):
+        name = path.name.split(".")[0]
+        if name in CLASSICAL:
+            continue
+        found = []
+        with lzma.open(path, "rt", encoding="utf-8") as f:
+            for raw in f:
+                t = raw.strip()
+                if 8 <= len(t) <= 160 and corpus_part(t) == "test" and sum("\u4e00" <= c <= "\u9fff" for c in t) >= 4:
+                    found.append(t)
+        step = max(1, len(found) // per_file)
+        out.extend((name, t) for t in found[::step][:per_file])
+    return out
+
+
+def two_process_speed(options: dict, srcs: list[str], jobs: int, prebuilt, expect: list[str]) -> float:  # noqa: ANN001
+    """Sentences/s through the code path of ``cjkglyph check --jobs N`` (forked workers, results in order)."""
+    from cjkglyph.cli._parallel import ordered_map
+    from cjkglyph.cli.check import JOB_BATCH, processor
+
+    batches = (srcs[i : i + JOB_BATCH] for i in range(0, len(srcs), JOB_BATCH))
+    start = time.perf_counter()
+    par = [r["target"] for _, res in ordered_map(processor, options, batches, jobs, prebuilt=prebuilt) for r in res]
+    assert par == expect, "parallel output differs"
+    return len(srcs) / (time.perf_counter() - start)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("file", nargs="?", default=str(DEFAULT))
@@ -125,13 +160,22 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--jobs", type=int, default=2, help="also time `cjkglyph check --jobs N` processing (1 = skip)")
     ap.add_argument("--baseline-margin", type=float, default=1.0, help="log10 gain the baseline needs (chosen on train)")
+    ap.add_argument("--neural", nargs="*", default=None, metavar="DIR",
+                    help="neural corrector folders to compare (default: the shipped ones under data/spellcheck/neural*)")
+    ap.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"), help="for the clean-text false alarms")
+    ap.add_argument("--clean-per-file", type=int, default=150, help="held-out ('test') lines per corpus file (0 = skip)")
+    ap.add_argument("--traditional", action="store_true", help="also the dev sentences converted to Traditional")
     ap.add_argument("--reference", action="store_true", help="also score with ../shared/tools/csc_score.py")
     ap.add_argument("--save", metavar="FILE", help="write the corrector's predictions, one line each")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("CJKGLYPH_THREADS", "1")  # one core per process; 2 cores = the --jobs 2 line
     from cjkglyph.spelling.corrector import Corrector
 
-    srcs, golds = read(Path(args.file))
+    path = Path(args.file)
+    if not path.exists():
+        raise SystemExit(f"{path}: the SIGHAN development set is needed (see DATA.md); give its path as FILE")
+    srcs, golds = read(path)
     if args.limit:
         srcs, golds = srcs[: args.limit], golds[: args.limit]
     t = time.perf_counter()
@@ -139,52 +183,93 @@ def main() -> None:
     corr = Corrector(**kwargs)
     corr.correct("预热一下。")
     load_s = time.perf_counter() - t
+    fast = Corrector(**kwargs, fast=True)
     base = Baseline(corr, args.baseline_margin)
     base.correct_batch(srcs[:8])
 
-    preds, speed, cspeed = timed(lambda x: [r["target"] for r in corr.correct_batch(x)], srcs)
-    bpreds, bspeed, bcspeed = timed(base.correct_batch, srcs)
-    m = csc_metrics(srcs, golds, preds)
-    bm = csc_metrics(srcs, golds, bpreds)
-    n_err = sum(s != g for s, g in zip(srcs, golds))
-    print(f"{Path(args.file).name}: {len(srcs)} sentences ({n_err} with errors), mean length {np.mean([len(s) for s in srcs]):.1f}; "
-          f"threshold {corr.threshold:.3f}; corrector load {load_s:.2f}s")
-    print("| system | sentence detection P / R / F1 | sentence correction P / R / F1 | char det / corr F1 | speed (1 process, wall) |")
-    print("|---|---|---|---|---|")
-    print(line("cjkglyph check (statistical)", m, speed))
-    print(line(f"baseline: LM only, same-sound candidates, gain > {args.baseline_margin}", bm, bspeed))
-    # the same sentences in Traditional characters (OpenCC s2t, one character per character)
-    from cjkglyph.script import traditional_aligned
+    systems: list[tuple[str, object, dict | None]] = [
+        ("cjkglyph check (default" + (": n-gram stage + encoder stage)" if corr.encoder is not None else ")"), corr, {}),
+        ("cjkglyph check --fast (n-gram stage only)", fast, {"fast": True}),
+    ]
+    neural = args.neural
+    if neural is None:
+        neural = sorted(str(d) for d in (REPO / "data" / "spellcheck").glob("neural*") if (d / "encoder.onnx").exists())
+    for d in neural:
+        from cjkglyph.spelling.neural import load_neural_corrector
 
-    tsrcs, tgolds = [traditional_aligned(x) for x in srcs], [traditional_aligned(x) for x in golds]
-    for script in ("auto", "as-is"):
-        c = corr if script == "auto" else Corrector(**kwargs, script="as-is")
-        tpreds, tspeed, _ = timed(lambda x, c=c: [r["target"] for r in c.correct_batch(x)], tsrcs)
-        print(line(f"same sentences in Traditional (s2t), script={script}", csc_metrics(tsrcs, tgolds, tpreds), tspeed))
+        systems.append((f"neural corrector alone: --model {Path(d).relative_to(REPO) if Path(d).is_relative_to(REPO) else d}",
+                        load_neural_corrector(d), {"model": d}))  # fmt: skip
+    n_err = sum(s != g for s, g in zip(srcs, golds))
+    clean_dev = [k for k, (s, g) in enumerate(zip(srcs, golds)) if s == g]
+    print(f"{path.name}: {len(srcs)} sentences ({n_err} with errors), mean length {np.mean([len(s) for s in srcs]):.1f}; "
+          f"default threshold {corr.threshold:.3f}; corrector load {load_s:.2f}s")  # fmt: skip
+    print("| system | sentence detection P / R / F1 | sentence correction P / R / F1 | char det / corr F1 | speed (1 process, wall) "
+          "| error-free dev sentences edited |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
+    outputs = {}
+    for name, c, opts in systems:
+        c.correct_batch(srcs[:4])
+        preds, speed, cspeed = timed(lambda x, c=c: [r["target"] for r in c.correct_batch(x)], srcs)
+        fp = sum(preds[k] != srcs[k] for k in clean_dev) / max(1, len(clean_dev))
+        outputs[name] = (preds, speed, cspeed, opts, c)
+        print(line(name, csc_metrics(srcs, golds, preds), speed, f" {100 * fp:.1f}% |"))
+    bpreds, bspeed, bcspeed = timed(base.correct_batch, srcs)
+    print(line(f"baseline: LM only, same-sound candidates, gain > {args.baseline_margin}", csc_metrics(srcs, golds, bpreds), bspeed))
+    preds, speed, cspeed = outputs[systems[0][0]][:3]
+    m = csc_metrics(srcs, golds, preds)
+    if args.traditional:
+        # the same sentences in Traditional characters (OpenCC s2t, one character per character)
+        from cjkglyph.script import traditional_aligned
+
+        tsrcs, tgolds = [traditional_aligned(x) for x in srcs], [traditional_aligned(x) for x in golds]
+        for script in ("auto", "as-is"):
+            c = corr if script == "auto" else Corrector(**kwargs, script="as-is")
+            tpreds, tspeed, _ = timed(lambda x, c=c: [r["target"] for r in c.correct_batch(x)], tsrcs)
+            print(line(f"same sentences in Traditional (s2t), script={script}", csc_metrics(tsrcs, tgolds, tpreds), tspeed))
     print(
-        f"speed per CPU second (robust on a shared machine): corrector {cspeed:.0f} sent/s, baseline {bcspeed:.0f} sent/s "
-        f"(ratio {cspeed / bcspeed:.2f}); 2 cores = 2 processes: about {2 * cspeed:.0f} sent/s"
+        "speed per CPU second (robust on a shared machine): "
+        + ", ".join(f"{name.split(' (')[0] if name.startswith('cjkglyph') else name} {v[2]:.0f} sent/s" for name, v in outputs.items())
+        + f"; baseline {bcspeed:.0f} sent/s"
     )
     if args.jobs > 1:
-        # the code path of `cjkglyph check --jobs N`: forked workers, batches of JOB_BATCH lines, results in order
-        from cjkglyph.cli._parallel import ordered_map
-        from cjkglyph.cli.check import JOB_BATCH, processor
-
-        options = {"model": None, "lm": args.lm, "threshold": args.threshold, "confusion": None}
-        batches = (srcs[i : i + JOB_BATCH] for i in range(0, len(srcs), JOB_BATCH))
-        start = time.perf_counter()
-        par = [r["target"] for _, res in ordered_map(processor, options, batches, args.jobs, prebuilt=corr.correct_batch) for r in res]
-        pspeed = len(srcs) / (time.perf_counter() - start)
-        assert par == preds, "parallel output differs"
-        print(
-            f"corrector with {args.jobs} processes (cjkglyph check --jobs {args.jobs}), wall: {pspeed:.0f} sent/s "
-            f"= {pspeed / speed:.2f}x the 1-process wall speed above, {pspeed / bspeed:.2f}x the 1-process baseline "
-            f"(wall-clock: depends on how many idle cores the machine has)"
-        )
-    info = corr.model.info.get("cv_sentence")
-    if info:
-        print("cross-validated on SIGHAN-13/14/15 train (5 folds, sources + corrected targets as clean sentences):")
-        for name, cv in [("all", info), *sorted(corr.model.info.get("cv_sentence_by_file", {}).items())]:
+        for name, (p, sp, _, opts, c) in outputs.items():
+            options = {"model": None, "lm": args.lm, "threshold": args.threshold, "confusion": None, **opts}
+            pspeed = two_process_speed(options, srcs, args.jobs, c.correct_batch, p)
+            print(f"{name}, {args.jobs} processes (cjkglyph check --jobs {args.jobs}), wall: {pspeed:.0f} sent/s "
+                  f"({pspeed / bspeed:.2f}x the 1-process baseline; wall-clock depends on idle cores)")  # fmt: skip
+    corpus = Path(args.corpus)
+    if args.clean_per_file and corpus.exists():
+        clean = clean_test_lines(corpus, args.clean_per_file)
+        texts = [t for _, t in clean]
+        print(f"\nfalse alarms on clean text: {len(clean)} held-out corpus lines ('test' part: never in the LM's or "
+              "the scorer's training; the encoder saw non-law lines in pretraining), share of lines edited:")  # fmt: skip
+        names = [n for n, *_ in systems]
+        edited = {}
+        for name, c, _ in systems:
+            res = c.correct_batch(texts)
+            edited[name] = [r["target"] != t for r, t in zip(res, texts)]
+        print("| corpus file | lines | " + " | ".join(names) + " |")
+        print("|---|---|" + "---|" * len(names))
+        files = sorted({g for g, _ in clean})
+        per = {n: [] for n in names}
+        for g in files:
+            idx = [k for k, (h, _) in enumerate(clean) if h == g]
+            vals = []
+            for n in names:
+                r = 100 * sum(edited[n][k] for k in idx) / len(idx)
+                per[n].append(r)
+                vals.append(f"{r:.1f}%")
+            print(f"| {g} | {len(idx)} | " + " | ".join(vals) + " |")
+        print("| **macro average** | | " + " | ".join(f"**{np.mean(per[n]):.1f}%**" for n in names) + " |")
+        print("| micro (all lines) | " + f"{len(clean)} | " + " | ".join(f"{100 * np.mean(edited[n]):.1f}%" for n in names) + " |")
+    elif args.clean_per_file:
+        print(f"(clean-text false alarms skipped: no corpus at {corpus}; see DATA.md)")
+    for stage, minfo in (("n-gram stage (--fast)", corr.model.info), ("encoder stage (default)", corr.model.info.get("stage2", {}))):
+        info = minfo.get("cv_sentence")
+        if not info:
+            continue
+        print(f"cross-validated on SIGHAN-13/14/15 train, {stage} (5 folds, sources + corrected targets as clean sentences):")
+        for name, cv in [("all", info), *sorted(minfo.get("cv_sentence_by_file", {}).items())]:
             d, c = cv["detection"], cv["correction"]
             print(
                 f"    {name:9s} detection P/R/F1 {d['p']:.1f}/{d['r']:.1f}/{d['f1']:.1f}, "

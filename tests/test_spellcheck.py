@@ -275,3 +275,63 @@ def test_candidate_sources_registry() -> None:
     t = build_candidate_table(base, channel=ChannelStats.from_parallel([("我再家", "我在家")]), user_pairs=[("圆", "元")])
     assert t.candidates("圆") == ["园", "元"] and t.candidates("再") == ["在"]
     assert [t.relation(e) for e in range(t.n_entries)] == ["observed", "observed", "user"]
+
+
+def test_two_stages() -> None:
+    """The encoder model runs the encoder stage on the candidates past the gate; fast=True is the n-gram stage alone."""
+    import numpy as np
+
+    from cjkglyph.resources import data_path
+    from cjkglyph.spelling.features import ENCODER_FEATURES, FEATURES
+
+    corrector = Corrector(model=data_path("spellcheck", "model_stage2.json"))
+    assert corrector.model.stage2 is not None and corrector.encoder is not None
+    assert Corrector().encoder is None  # the shipped default is the n-gram stage (better in cross-validation)
+    fast = Corrector(model=data_path("spellcheck", "model_stage2.json"), fast=True)
+    assert fast.encoder is None
+    assert fast.threshold == pytest.approx(corrector.model.threshold)
+    assert corrector.threshold == pytest.approx(corrector.model.stage2.threshold)
+    text = "这个问题我已经解绝了，我门明天再说。"
+    batch = corrector.features.extract([text])
+    first = corrector.model.logits(batch.x)
+    both = corrector.score([text], batch)
+    past = first > corrector.gate
+    assert past.any() and not past.all()
+    cols = [FEATURES.index(f) for f in ENCODER_FEATURES]
+    assert (batch.x[~past][:, cols] == 0).all() and (batch.x[past][:, FEATURES.index("enc_orig")] < 0).all()
+    assert (both[~past] <= corrector.gate).all()
+    assert not np.allclose(both[past], first[past])
+    for c in (corrector, fast):
+        r = c.correct(text)
+        _check_shape(r, text)
+    assert corrector.correct(text)["target"] == "这个问题我已经解决了，我们明天再说。"
+
+
+def test_cli_fast(cli: Any, tmp_path: Path) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text(EXAMPLE + "\n\n😀\n", encoding="utf-8")
+    code, out, _ = cli("check", "--fast", "-i", str(src))
+    assert code == 0 and out.splitlines() == [FIXED, "", "😀"]
+
+
+def test_stage2_round_trip(tmp_path: Path) -> None:
+    import numpy as np
+
+    from cjkglyph.spelling.features import ENCODER_FEATURES, FEATURES
+    from cjkglyph.spelling.model import SpellModel
+
+    rng = np.random.default_rng(1)
+
+    def model(feats: tuple[str, ...]) -> SpellModel:
+        n = len(feats)
+        layers = [(rng.normal(size=(n, 1)).astype(np.float32), rng.normal(size=1).astype(np.float32))]
+        return SpellModel(feats, rng.normal(size=n).astype(np.float32), np.ones(n, dtype=np.float32), layers)
+
+    m = model(FEATURES[:4])
+    m.stage2 = model(FEATURES[:2] + ENCODER_FEATURES)
+    m.stage2.threshold = 0.3
+    m.save(tmp_path / "model.json")
+    again = SpellModel.load(tmp_path / "model.json")
+    assert again.stage2 is not None and again.stage2.threshold == 0.3
+    x = rng.normal(size=(5, len(FEATURES))).astype(np.float32)
+    np.testing.assert_allclose(again.stage2.logits(x), m.stage2.logits(x), atol=1e-4)

@@ -44,6 +44,7 @@ class SpellCheckPipeline(Pipeline):
         **options: Any,
     ) -> None:
         if model is not None:
+            options.pop("fast", None)  # a neural corrector has no encoder stage to skip
             self.corrector = load_neural_corrector(model, lm=lm, threshold=threshold, confusion=confusion, **options)
             return
         self.corrector = Corrector(lm=lm, confusion=confusion, threshold=threshold, **options)

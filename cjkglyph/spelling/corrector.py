@@ -41,10 +41,12 @@ from ..graph.confusion import user_confusion
 from .base import LineCorrector, check_script
 
 if TYPE_CHECKING:
+    from ..encoder import CharEncoder
     from ..lm import LanguageModel
     from ..graph.similarity import SimilarityGraph
     from .candidates import CandidateTable
     from .channel import ChannelStats
+    from .features import CandidateBatch
     from .model import SpellModel
 
 __all__ = ["Corrector", "split_chunks"]
@@ -117,6 +119,8 @@ class Corrector(LineCorrector):
     ``graph``: build the candidate table from this similarity graph instead (the
     shipped model expects a graph whose ranker has no observed pairs, as
     ``scripts/train_spellcheck.py`` builds it); ``rounds``: rescoring rounds.
+    ``fast``: first stage only (n-gram and table features, no encoder: several times faster, less
+    precise); ``encoder``: another exported character encoder folder for the second stage.
     ``script``: ``"auto"`` (default) corrects a Traditional line in Simplified
     (:mod:`cjkglyph.spelling.base`) and reports its edits in Traditional characters, so
     script differences are never "corrected"; ``"as-is"`` scores every line as it is.
@@ -134,6 +138,8 @@ class Corrector(LineCorrector):
         graph: SimilarityGraph | None = None,
         rounds: int | None = None,
         script: str = "auto",
+        fast: bool = False,
+        encoder: CharEncoder | str | os.PathLike[str] | None = None,
     ) -> None:
         from ..lm import LanguageModel
         from .candidates import CandidateTable, build_candidate_table, graph_candidates
@@ -145,8 +151,16 @@ class Corrector(LineCorrector):
         self.lm = lm if isinstance(lm, LanguageModel) else LanguageModel.load(lm)
         self.model = model if isinstance(model, SpellModel) else SpellModel.load(model)
         params = self.model.params
+        #: The character encoder of the second stage (None: first stage only, as with ``fast``).
+        self.encoder: CharEncoder | None = None
+        if self.model.stage2 is not None and not fast:
+            from ..encoder import CharEncoder, default_encoder
+
+            self.encoder = encoder if isinstance(encoder, CharEncoder) else default_encoder() if encoder is None else CharEncoder.load(encoder)
+        self.gate = float(params.get("gate", 0.0))
+        decider = self.model.stage2 if self.encoder is not None and self.model.stage2 is not None else self.model
         if threshold is None:
-            threshold = self.model.threshold
+            threshold = decider.threshold
         if not isinstance(threshold, (int, float)) or not 0.0 < float(threshold) < 1.0:
             raise InputError(f"threshold must be a probability between 0 and 1 (exclusive), got {threshold!r}")
         self.threshold = float(threshold)
@@ -154,7 +168,9 @@ class Corrector(LineCorrector):
         self.min_gap = int(params.get("min_gap", 2))
         #: Extra logit margin for the confusable function words 的/地/得 (``de``) and 他/她/它 (``ta``),
         #: chosen by cross-validation on the train sets.
-        self.offsets: dict[str, float] = {k: float(v) for k, v in params.get("group_offsets", {}).items() if k in ("de", "ta")}
+        self.offsets: dict[str, float] = {
+            k: float(v) for k, v in decider.params.get("group_offsets", {}).items() if k in ("de", "ta")
+        }
         if graph is not None:
             base = graph_candidates(graph, self.lm, int(params.get("k", 40)), int(params.get("k_rare", 10)))
         elif isinstance(candidates, CandidateTable):
@@ -233,6 +249,22 @@ class Corrector(LineCorrector):
             )
         return out
 
+    def score(self, texts: list[str], batch: CandidateBatch) -> np.ndarray:
+        """Logits of the candidates in ``batch`` (of ``texts``): the first stage, then, where the encoder is on,
+        the second stage for the candidates past the gate (the others keep their first-stage logit, below the gate)."""
+        logit = self.model.logits(batch.x)
+        stage2 = self.model.stage2
+        if self.encoder is None or stage2 is None:
+            return logit
+        from .features import add_encoder_features
+
+        sel = np.flatnonzero(logit > self.gate)
+        add_encoder_features(self.encoder, texts, batch, sel, logit)
+        out = np.minimum(logit, self.gate)
+        if len(sel):
+            out[sel] = stage2.logits(batch.x[sel])
+        return out
+
     # ------------------------------------------------------------------ internals
     def _protected(self, text: str) -> np.ndarray:
         mask = np.zeros(len(text), dtype=bool)
@@ -284,7 +316,7 @@ class Corrector(LineCorrector):
                 batch = self.features.extract(["".join(cur[i]) for i in active], [masks[i] for i in active])
                 if not len(batch):
                     break
-                logit = self.model.logits(batch.x)
+                logit = self.score(["".join(cur[i]) for i in active], batch)
             need = np.full(len(logit), thr)
             for col, v in group_cols:
                 need[batch.x[:, col] > 0] += v

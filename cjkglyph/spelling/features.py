@@ -35,12 +35,13 @@ import numpy as np
 from .candidates import SRC_GRAPH, SRC_OBSERVED, SRC_USER
 
 if TYPE_CHECKING:
+    from ..encoder import CharEncoder
     from ..lm import LanguageModel
     from .candidates import CandidateTable
     from .channel import ChannelStats
     from .words import WordTable
 
-__all__ = ["DE", "FEATURES", "TA", "CandidateBatch", "FeatureExtractor", "STATIC_FEATURES"]
+__all__ = ["DE", "ENCODER_FEATURES", "FEATURES", "TA", "CandidateBatch", "FeatureExtractor", "STATIC_FEATURES", "add_encoder_features"]
 
 DE = "的地得"
 TA = "他她它"
@@ -59,7 +60,11 @@ DYNAMIC_FEATURES: tuple[str, ...] = (
     "w_len0", "w_lp0", "w_len1", "w_lp1", "w_name0", "w_single1",
     "de_next", "de_prev", "ta_cue", "obs_ctx", "dom_delta",
 )  # fmt: skip
-FEATURES: tuple[str, ...] = STATIC_FEATURES + DYNAMIC_FEATURES
+#: Second-stage features, filled only for candidates past the first stage's gate (:func:`add_encoder_features`):
+#: the first-stage logit and the character encoder's log p(candidate), log p(original), their difference, the
+#: candidate's rank and its distance to the encoder's best character.
+ENCODER_FEATURES: tuple[str, ...] = ("s1_logit", "enc_cand", "enc_orig", "enc_ratio", "enc_rank", "enc_gap")
+FEATURES: tuple[str, ...] = STATIC_FEATURES + DYNAMIC_FEATURES + ENCODER_FEATURES
 _F = {name: k for k, name in enumerate(FEATURES)}
 
 
@@ -342,6 +347,25 @@ class FeatureExtractor:
 
 #: Coarse word classes around 的/地/得: 0 noun, 1 verb, 2 adjective, 3 adverb, 4 boundary/punctuation, 5 other, 6 unknown.
 N_CLASSES = 7
+
+
+def add_encoder_features(
+    encoder: CharEncoder, texts: Sequence[str], batch: CandidateBatch, sel: np.ndarray, s1_logit: np.ndarray
+) -> None:
+    """Fill the :data:`ENCODER_FEATURES` of rows ``sel`` of ``batch`` (candidates of ``texts``) in place.
+
+    One encoder pass per window of each text holding a selected candidate; logits only at those positions.
+    """
+    if not len(sel):
+        return
+    s = encoder.score(texts, batch.row[sel], batch.pos[sel], batch.cand[sel])
+    x = batch.x
+    x[sel, _F["s1_logit"]] = s1_logit[sel]
+    x[sel, _F["enc_cand"]] = s.cand
+    x[sel, _F["enc_orig"]] = s.orig
+    x[sel, _F["enc_ratio"]] = s.cand - s.orig
+    x[sel, _F["enc_rank"]] = s.rank
+    x[sel, _F["enc_gap"]] = s.top - s.cand
 
 
 def word_classes(words: WordTable, cps: np.ndarray, row: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

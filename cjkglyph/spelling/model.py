@@ -4,7 +4,9 @@
 holds the feature names, their standardisation, the layers (of each member
 when several seeds are averaged), the decision
 threshold chosen by cross-validation on the SIGHAN train sets, the decoding
-parameters and the 的/地/得 context counts. Scoring is plain numpy: one logit
+parameters and the 的/地/得 context counts; and a second stage of the same
+form over the encoder features, applied to the candidates the first stage
+lets through its gate. Scoring is plain numpy: one logit
 per candidate, ``sigmoid(logit)`` = P(the candidate is the right correction).
 
 >>> from cjkglyph.spelling.model import SpellModel
@@ -51,6 +53,9 @@ class SpellModel:
     #: Further MLPs ``(mean, std, layers)`` over the same features (e.g. other training seeds): the
     #: logit is the mean of all members' logits.
     ensemble: list[tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]] = field(default_factory=list)
+    #: The second stage: a model over the same features plus the encoder's (:data:`~cjkglyph.spelling.features.ENCODER_FEATURES`),
+    #: applied to candidates whose first-stage logit exceeds ``params["gate"]``; its own threshold and group offsets.
+    stage2: SpellModel | None = None
 
     def logits(self, x: np.ndarray, columns: tuple[str, ...] | None = None) -> np.ndarray:
         """Logits (n,) for feature rows whose columns are named ``columns`` (default: :data:`cjkglyph.spelling.features.FEATURES`)."""
@@ -79,6 +84,7 @@ class SpellModel:
             "params": self.params,
             "de_counts": None if self.de_counts is None else np.asarray(self.de_counts).astype(int).tolist(),
             "info": self.info,
+            **({"stage2": self.stage2.to_json()} if self.stage2 is not None else {}),
         }
 
     @classmethod
@@ -108,6 +114,7 @@ class SpellModel:
                 de_counts=de_counts,
                 info=dict(blob.get("info", {})),
                 ensemble=ensemble,
+                stage2=cls.from_json(blob["stage2"], where) if blob.get("stage2") else None,
             )
         except (KeyError, TypeError, ValueError) as e:
             raise ResourceError(f"corrupt spelling model {where}: {e}; {_REBUILD}") from None
