@@ -88,6 +88,9 @@ def save_encoder(model: torch.nn.Module, path: str | Path, meta: dict[str, Any])
 def _load(path: str, digest: str) -> tuple[torch.nn.Module, dict[str, str]]:
     from safetensors import safe_open
 
+    from ..errors import require
+
+    require("torch", "computing glyph embeddings (a similarity graph over a new vocabulary, glyph similarity by embedding)")
     try:
         with safe_open(path, framework="pt") as f:
             meta = dict(f.metadata() or {})
