@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cjkglyph._splits import CSC_TRAIN_FILES
+from cjkglyph._splits import CSC_TRAIN_FILES, need_data
 from cjkglyph.spelling.candidates import CandidateTable, build_candidate_table, graph_candidates
 from cjkglyph.spelling.channel import ChannelStats, read_parallel
 from cjkglyph.spelling.corrector import Corrector, split_chunks
@@ -278,6 +278,7 @@ def main() -> None:
     ap.add_argument("--reuse-features", action="store_true", help="reuse the feature files in --cache (same code only)")
     ap.add_argument("--de-chars", type=int, default=1_500_000, help="corpus characters per file for the 的/地/得 counts")
     args = ap.parse_args()
+    need_data(Path(args.shared) / "benchmarks" / "csc", "the SIGHAN CSC train sets (benchmarks/csc/ under --shared)")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import torch
 
