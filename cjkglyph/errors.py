@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import ModuleType
 
-__all__ = ["CjkglyphError", "InputError", "MissingDependency", "ResourceError", "check_texts", "excerpt", "missing_dependency", "require"]
+__all__ = ["CjkglyphError", "InputError", "InputTypeError", "MissingDependency", "ResourceError", "check_texts", "excerpt", "missing_dependency", "require"]
 
 #: Optional top-level modules -> the extra that installs them.
 EXTRAS: dict[str, str] = {"torch": "models", "transformers": "models", "accelerate": "train"}
@@ -65,6 +65,10 @@ def require(module: str, what: str = "this") -> ModuleType:
         if e.name and e.name.split(".")[0] in EXTRAS:
             raise missing_dependency(e.name, what) from None
         raise
+
+
+class InputTypeError(InputError, TypeError):
+    """An argument of the wrong type (e.g. ``None`` where text is expected): one line naming what was expected."""
 
 
 def check_texts(texts: Sequence[object]) -> list[str]:
