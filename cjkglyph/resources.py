@@ -213,6 +213,31 @@ def building(what: str, usually: str | None = None) -> Iterator[None]:
         timer.cancel()
 
 
+#: What a cache table is, by name prefix (for the notice of a slow build).
+_WHAT = {
+    "glyphs": "the glyph images of a Unicode block",
+    "glyphsrc": "the glyph sources of a Unicode block",
+    "glyphemb": "the glyph embeddings",
+    "glyph-cmap": "a font's character map",
+    "graph-emb": "the glyph embeddings of the similarity graph",
+    "graph-gray": "the glyph features of the similarity graph",
+    "ids": "the IDS table",
+    "ids-sim": "the IDS similarity tables",
+    "ids-index": "the IDS search index",
+    "ids-postings": "the IDS search index",
+    "unihan": "the Unihan table",
+    "lexicon": "the word lexicon",
+    "spellwords": "the spelling word table",
+    "subchar": "a SubChar code table",
+    "stroke-codes": "the stroke-order codes",
+}
+
+
+def _what(name: str) -> str:
+    prefixes = [p for p in _WHAT if name == p or name.startswith(p + "-")]
+    return _WHAT[max(prefixes, key=len)] if prefixes else name.replace("-", " ") + " table"
+
+
 def _prebuilt(name: str, key: str) -> np.ndarray | None:
     """Array ``name`` from the shipped ``data/prebuilt/<group>.npz`` (``group-member``) when it was built for ``key``."""
     if os.environ.get("CJKGLYPH_PREBUILT", "") == "0":
@@ -287,7 +312,7 @@ def cached_array(
             pass
     array = _prebuilt(name, key)
     if array is None:
-        with building(what or name.replace("-", " ") + " table", usually):
+        with building(what or _what(name), usually):
             array = build()
     array = np.ascontiguousarray(array)
     try:
@@ -310,7 +335,7 @@ def cached_json(name: str, key: str, build: Callable[[], dict[str, Any]]) -> dic
             return blob
         except (OSError, ValueError):
             pass
-    with building(name.replace("-", " ") + " table"):
+    with building(_what(name)):
         blob = build()
     try:
         with atomic_write(path, "w") as f:
