@@ -278,8 +278,8 @@ class CandidateTable:
         """The table with only the entries where ``mask`` (over all entries, in order) is true."""
         if mask.all():
             return self
-        counts = np.add.reduceat(mask.astype(np.int64), self.ptr[:-1]) if len(self.cand) else np.zeros(len(self.chars), dtype=np.int64)
-        counts[np.diff(self.ptr) == 0] = 0
+        row = np.repeat(np.arange(len(self.chars)), np.diff(self.ptr))
+        counts = np.bincount(row[mask], minlength=len(self.chars))
         ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         out = CandidateTable(self.chars, ptr, self.cand[mask], self.score[mask], self.rank[mask], self.rel[mask], self.src[mask])
         out.logf = self.logf
