@@ -75,6 +75,28 @@ def test_missing_torch_in_the_api() -> None:
     assert r.returncode == 0, r.stderr[-2000:]
 
 
+def test_graph_over_a_new_vocabulary_needs_no_torch() -> None:
+    code = BLOCK_TORCH + (
+        "from cjkglyph.graph.similarity import build_graph\n"
+        "from cjkglyph.glyph.similarity import similarity_matrix\n"
+        "g = build_graph('在再己已门们')\n"
+        "assert g.confusion_set('在', 1) == ['再'], g.confusion_set('在', 3)\n"
+        "assert similarity_matrix('未末', method='embedding')[0, 1] > 0.5\n"
+    )
+    r = _python(code)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_glyph_runtime_matches_the_weights() -> None:
+    torch = pytest.importorskip("torch")
+    from cjkglyph.glyph import render
+    from cjkglyph.glyph.encoder import embed_images, load_encoder, load_runtime
+
+    torch.set_num_threads(1)
+    images = render("未末己已巳永", ("song", "hei", "kai"), 24)
+    assert np.abs(embed_images(load_runtime(), images) - embed_images(load_encoder()[0], images)).max() < 1e-5
+
+
 def test_cli_turns_any_missing_optional_module_into_one_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import cjkglyph.cli.convert as convert
 
