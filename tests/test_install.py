@@ -9,13 +9,17 @@ import os
 import subprocess
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from conftest import REPO, run_cli
+
+def _pyproject() -> dict:  # type: ignore[type-arg]
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
 
 BLOCK_TORCH = "import sys\nfor m in ('torch', 'transformers', 'accelerate'):\n    sys.modules[m] = None\n"
 
@@ -29,7 +33,7 @@ def _python(code: str, *, env: dict[str, str] | None = None, timeout: int = 300)
 
 
 def test_core_dependencies_have_no_torch() -> None:
-    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project = _pyproject()["project"]
     core = " ".join(project["dependencies"])
     assert "torch" not in core and "transformers" not in core and "onnxruntime" in core
     extras = project["optional-dependencies"]
@@ -366,5 +370,5 @@ def test_keep_handles_empty_rows() -> None:
 
 
 def test_passing_tests_leave_no_temporary_directories() -> None:
-    ini = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    ini = _pyproject()["tool"]["pytest"]["ini_options"]
     assert ini["tmp_path_retention_policy"] == "failed"
