@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import ModuleType
 
-__all__ = ["CjkglyphError", "InputError", "InputTypeError", "MissingDependency", "ResourceError", "check_texts", "excerpt", "missing_dependency", "require"]
+__all__ = [
+    "EXTRAS",
+    "CjkglyphError",
+    "InputError",
+    "InputTypeError",
+    "MissingDependency",
+    "ResourceError",
+    "check_texts",
+    "excerpt",
+    "missing_dependency",
+    "require",
+]
 
 #: Optional top-level modules -> the extra that installs them.
 EXTRAS: dict[str, str] = {"torch": "models", "transformers": "models", "accelerate": "train"}

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FONTS",
+    "NOTICE_AFTER",
     "atomic_write",
     "building",
     "cache_dir",
@@ -54,6 +55,7 @@ __all__ = [
     "read_json",
     "read_npz",
     "read_prebuilt",
+    "set_quiet",
     "write_json",
     "write_prebuilt",
 ]
