@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 #: Optional top-level modules -> the extra that installs them.
-EXTRAS: dict[str, str] = {"torch": "models", "transformers": "models", "accelerate": "train"}
+EXTRAS: dict[str, str] = {"torch": "models", "transformers": "models", "onnx": "models", "accelerate": "train"}
 
 
 class CjkglyphError(Exception):
