@@ -25,6 +25,8 @@ from pathlib import Path
 
 from cjkglyph.abbrev import AbbreviationDecoder
 
+from cjkglyph._splits import need_data
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -69,6 +71,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, help="use only the first N lines of each half")
     ap.add_argument("-k", type=int, default=10)
     args = ap.parse_args()
+    need_data(args.data, "the abbreviation dev set (benchmarks/abbrev/dev.tsv)")
 
     rows = read(Path(args.data))
     tune, report = split(rows, args.seed)

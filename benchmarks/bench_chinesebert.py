@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from cjkglyph._splits import need_data
+
 REPO = Path(__file__).resolve().parent.parent
 
 CONFIGS: dict[str, dict[str, int]] = {
@@ -115,6 +117,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--configs", nargs="*", choices=sorted(CONFIGS), default=list(CONFIGS))
     args = ap.parse_args()
+    need_data(args.corpus, "the ChnSentiCorp hotel reviews (corpus/chnsenticorp_htl.txt.xz)")
 
     import torch
     from transformers.utils import logging as hf_logging

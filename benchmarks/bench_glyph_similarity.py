@@ -16,6 +16,8 @@ import os
 import time
 from pathlib import Path
 
+from cjkglyph._splits import need_data
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -74,6 +76,7 @@ def main() -> None:
     ap.add_argument("--k", type=int, nargs="+", default=[5, 20, 40])
     ap.add_argument("--subset", choices=("all", "shared-component"), default="all", help="shared-component: only pairs whose IDS share a component")
     args = ap.parse_args()
+    need_data(args.shared / "benchmarks" / "csc", "the SIGHAN CSC sets (benchmarks/csc/ under --shared)")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
     import numpy as np

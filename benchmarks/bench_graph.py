@@ -28,7 +28,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from cjkglyph._splits import CSC_DEV_FILE, CSC_TRAIN_FILES
+from cjkglyph._splits import CSC_DEV_FILE, CSC_TRAIN_FILES, need_data
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--no-build", action="store_true", help="skip timing a fresh build (use the cached graph only)")
     args = ap.parse_args(argv)
+    need_data(args.shared / "benchmarks" / "csc", "the SIGHAN CSC sets (benchmarks/csc/ under --shared)")
     os.environ.setdefault("OMP_NUM_THREADS", "2")
     import numpy as np
 

@@ -23,6 +23,8 @@ import numpy as np
 
 from cjkglyph.lm import LanguageModel
 
+from cjkglyph._splits import need_data
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -43,6 +45,7 @@ def main() -> None:
     ap.add_argument("--cands", type=int, default=30)
     ap.add_argument("--batch", type=int, default=32, help="sentences per substitution_deltas_batch call")
     args = ap.parse_args()
+    need_data(args.data, "a SIGHAN train set (benchmarks/csc/sighan15_train.tsv)")
 
     t = time.perf_counter()
     lm = LanguageModel.load(args.lm)

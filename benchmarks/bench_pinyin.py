@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from cjkglyph._splits import need_data
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -34,6 +36,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3, help="timing rounds (best is kept)")
     ap.add_argument("--errors", type=int, default=0, help="print the N most frequent errors of cjkglyph")
     args = ap.parse_args()
+    need_data(args.file, "the CPP polyphone dev split (benchmarks/pinyin/cpp_dev.tsv)")
 
     from pypinyin import Style, lazy_pinyin
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cjkglyph._splits import CSC_DEV_FILE
+from cjkglyph._splits import CSC_DEV_FILE, need_data
 from cjkglyph.spelling.metrics import csc_metrics
 
 REPO = Path(__file__).resolve().parent.parent
@@ -168,6 +168,7 @@ def main() -> None:
     ap.add_argument("--reference", action="store_true", help="also score with ../shared/tools/csc_score.py")
     ap.add_argument("--save", metavar="FILE", help="write the corrector's predictions, one line each")
     args = ap.parse_args()
+    need_data(args.file, "a CSC test file (benchmarks/csc/sighan14_test.tsv)")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("CJKGLYPH_THREADS", "1")  # one core per process; 2 cores = the --jobs 2 line
     from cjkglyph.spelling.corrector import Corrector

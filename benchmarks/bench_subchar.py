@@ -30,7 +30,7 @@ import time
 import zlib
 from pathlib import Path
 
-from cjkglyph._splits import CLASSICAL, tokenizer_heldout
+from cjkglyph._splits import CLASSICAL, need_data, tokenizer_heldout
 from cjkglyph.subchar import SCHEMES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -126,6 +126,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--schemes", nargs="+", default=list(SCHEMES), choices=SCHEMES)
     args = ap.parse_args()
+    need_data(Path(args.shared) / "corpus", "the shared corpus (corpus/ under --shared)")
 
     from cjkglyph.chars import han_mask
     from cjkglyph.errors import ResourceError

@@ -13,6 +13,7 @@ import hashlib
 import zlib
 
 __all__ = [
+    "need_data",
     "CLASSICAL",
     "CSC_DEV_FILE",
     "CSC_TRAIN_FILES",
@@ -72,3 +73,26 @@ def corpus_part(line: str) -> str:
     """
     h = zlib.crc32(b"corpus:" + line.strip().encode("utf-8", "surrogatepass")) % 100
     return "tune" if h < 4 else "test" if h < 6 else "train"
+
+
+def need_data(path: object, what: str) -> str:
+    """``path`` (as a string) when it exists; otherwise one line on stderr naming the data ``what`` and exit status 2.
+
+    For scripts, benchmarks and examples whose training or evaluation data is an argument
+    defaulting to ``../shared/...`` (the development setup; DATA.md says what each set is and where it lives).
+
+    >>> need_data(".", "the current directory")
+    '.'
+    """
+    import os
+    import sys
+
+    if not os.path.exists(os.fspath(path)):  # type: ignore[call-overload]
+        prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "cjkglyph"
+        print(
+            f"{prog}: needs {what}, not found at {path}; pass its path as an argument "
+            "(DATA.md in the cjkglyph repository says what this data is and where it lives)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    return os.fspath(path)  # type: ignore[call-overload]

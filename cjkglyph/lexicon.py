@@ -310,7 +310,9 @@ class Lexicon:
         arrays: dict[str, Any] = {}
         for name in _ARRAYS:
             # a plain ndarray view of the memory map: indexing a np.memmap is several times slower
-            arrays[name] = cached_array(f"lexicon-{name}", key, lambda name=name: part(name)).view(np.ndarray)
+            arrays[name] = cached_array(
+                f"lexicon-{name}", key, lambda name=name: part(name), what="the word lexicon", usually="10-20 s"
+            ).view(np.ndarray)
         return cls(**arrays)
 
     def __len__(self) -> int:

@@ -10,6 +10,12 @@ Lookup order for shipped files:
 The cache (``$CJKGLYPH_CACHE``, default: the platform cache directory) holds
 artifacts derived from shipped data; every cache file is keyed by a hash of
 what it was built from, written atomically, and rebuilt when unreadable.
+Slow builds need not happen at all: ``data/prebuilt/<group>.npz`` ships the
+arrays of the default similarity graph, lexicon and word table
+(``scripts/build_prebuilt.py``), used when their key matches
+(``CJKGLYPH_PREBUILT=0`` ignores them). A build that still takes more than
+2 s says on stderr what it builds (``CJKGLYPH_QUIET=1`` or the CLI's ``-q``
+silences it).
 
 >>> from cjkglyph.resources import data_path
 >>> data_path("LICENSES.md").name
@@ -23,6 +29,8 @@ import hashlib
 import os
 import sys
 import tempfile
+import threading
+import zipfile
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +43,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FONTS",
+    "NOTICE_AFTER",
     "atomic_write",
+    "building",
     "cache_dir",
     "cached_array",
     "cached_json",
@@ -44,7 +54,10 @@ __all__ = [
     "font_path",
     "read_json",
     "read_npz",
+    "read_prebuilt",
+    "set_quiet",
     "write_json",
+    "write_prebuilt",
 ]
 
 _PKG = Path(__file__).resolve().parent
@@ -166,12 +179,130 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[
         raise
 
 
-def cached_array(name: str, key: str, build: Callable[[], np.ndarray], *, mmap: bool = True) -> np.ndarray:
+#: Seconds a build runs before :func:`building` announces it.
+NOTICE_AFTER = 2.0
+_QUIET: list[bool] = []
+
+
+def set_quiet(quiet: bool) -> None:
+    """Silence (or restore) the one-line notices of slow builds for this process (the CLI's ``-q``)."""
+    _QUIET[:] = [quiet]
+
+
+def _quiet() -> bool:
+    return _QUIET[0] if _QUIET else os.environ.get("CJKGLYPH_QUIET", "") not in ("", "0")
+
+
+@contextlib.contextmanager
+def building(what: str, usually: str | None = None) -> Iterator[None]:
+    """Run a one-time build; if it is still running after :data:`NOTICE_AFTER` seconds, say so in one line on stderr.
+
+    >>> with building("a tiny table"):
+    ...     pass
+    """
+
+    def say() -> None:
+        if not _quiet():
+            took = f"usually {usually}, " if usually else ""
+            print(f"cjkglyph: building {what} (once: {took}then cached in {cache_dir()})", file=sys.stderr, flush=True)
+
+    timer = threading.Timer(NOTICE_AFTER, say)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+#: What a cache table is, by name prefix (for the notice of a slow build).
+_WHAT = {
+    "glyphs": "the glyph images of a Unicode block",
+    "glyphsrc": "the glyph sources of a Unicode block",
+    "glyphemb": "the glyph embeddings",
+    "glyph-cmap": "a font's character map",
+    "graph-emb": "the glyph embeddings of the similarity graph",
+    "graph-gray": "the glyph features of the similarity graph",
+    "ids": "the IDS table",
+    "ids-sim": "the IDS similarity tables",
+    "ids-index": "the IDS search index",
+    "ids-postings": "the IDS search index",
+    "unihan": "the Unihan table",
+    "lexicon": "the word lexicon",
+    "spellwords": "the spelling word table",
+    "subchar": "a SubChar code table",
+    "stroke-codes": "the stroke-order codes",
+}
+
+
+def _what(name: str) -> str:
+    prefixes = [p for p in _WHAT if name == p or name.startswith(p + "-")]
+    return _WHAT[max(prefixes, key=len)] if prefixes else name.replace("-", " ") + " table"
+
+
+def _prebuilt(name: str, key: str) -> np.ndarray | None:
+    """Array ``name`` from the shipped ``data/prebuilt/<group>.npz`` (``group-member``) when it was built for ``key``."""
+    if os.environ.get("CJKGLYPH_PREBUILT", "") == "0":
+        return None
+    group, _, member = name.rpartition("-")
+    path = data_path("prebuilt", f"{group}.npz", required=False)
+    if not group or not path.is_file():
+        return None
+    try:
+        return read_prebuilt(path, key, member)
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
+        return None
+
+
+def read_prebuilt(path: str | os.PathLike[str], key: str, member: str) -> np.ndarray | None:
+    """Array ``member`` of a prebuilt file written by :func:`write_prebuilt`, or None when it was built for another key."""
+    import json
+
+    import numpy as np
+
+    with zipfile.ZipFile(path) as z:
+        meta = json.loads(z.read("meta.json"))
+        if meta["key"] != key or member not in meta["arrays"]:
+            return None
+        dtype, shape = meta["arrays"][member]
+        with z.open(f"{member}.npy") as f:
+            planes = np.lib.format.read_array(f, allow_pickle=False)
+    items = np.ascontiguousarray(planes.T).reshape(-1).view(meta["stored"][member])
+    return items.reshape(shape).astype(dtype, copy=False)
+
+
+def write_prebuilt(path: str | os.PathLike[str], key: str, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` built for cache ``key`` as a compact zip: integers narrowed to the smallest type that holds
+    them, each array's bytes split into planes (byte k of every item together), deflated."""
+    import json
+
+    import numpy as np
+
+    meta: dict[str, Any] = {"key": key, "arrays": {}, "stored": {}}
+    with atomic_write(path) as out, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for member, a in arrays.items():
+            a = np.ascontiguousarray(a)
+            meta["arrays"][member] = [a.dtype.str, list(a.shape)]
+            flat = a.reshape(-1)
+            if a.dtype.kind in "iu" and flat.size:
+                flat = flat.astype(np.promote_types(np.min_scalar_type(int(flat.min())), np.min_scalar_type(int(flat.max()))))
+            meta["stored"][member] = flat.dtype.str
+            planes = flat.view(np.uint8).reshape(-1, flat.dtype.itemsize).T
+            with z.open(f"{member}.npy", "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, np.ascontiguousarray(planes), allow_pickle=False)
+        z.writestr("meta.json", json.dumps(meta))
+
+
+def cached_array(
+    name: str, key: str, build: Callable[[], np.ndarray], *, mmap: bool = True, what: str | None = None, usually: str | None = None
+) -> np.ndarray:
     """Load ``<cache>/<name>-<key>.npy`` memory-mapped, building and saving it first if needed.
 
     ``key`` must change whenever the inputs of ``build`` change (e.g. a
     :func:`file_digest` of the source file plus parameters). A corrupt cache
-    file is rebuilt rather than reported.
+    file is rebuilt rather than reported. A shipped prebuilt array with the same
+    name and key is used instead of building; ``what`` and ``usually`` describe
+    the build for the notice of :func:`building`.
     """
     import numpy as np
 
@@ -181,7 +312,11 @@ def cached_array(name: str, key: str, build: Callable[[], np.ndarray], *, mmap: 
             return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
         except (ValueError, OSError, EOFError):
             pass
-    array = np.ascontiguousarray(build())
+    array = _prebuilt(name, key)
+    if array is None:
+        with building(what or _what(name), usually):
+            array = build()
+    array = np.ascontiguousarray(array)
     try:
         with atomic_write(path) as f:
             np.save(f, array, allow_pickle=False)
@@ -202,7 +337,8 @@ def cached_json(name: str, key: str, build: Callable[[], dict[str, Any]]) -> dic
             return blob
         except (OSError, ValueError):
             pass
-    blob = build()
+    with building(_what(name)):
+        blob = build()
     try:
         with atomic_write(path, "w") as f:
             json.dump(blob, f, ensure_ascii=False, separators=(",", ":"))

@@ -29,6 +29,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from cjkglyph._splits import need_data
+
 REPO = Path(__file__).resolve().parent.parent
 
 POSITIVE_END, NEGATIVE_START = 5300, 5345
@@ -118,8 +120,11 @@ def main() -> int:
     ap.add_argument("--pinyin-source", choices=["pypinyin", "cjkglyph"], default="pypinyin")
     ap.add_argument("--baseline", action="store_true", help="also train a plain BERT of the same size")
     args = ap.parse_args()
-    if not args.corpus.is_file():
-        print(f"corpus not found: {args.corpus} (pass --corpus)", file=sys.stderr)
+    need_data(args.corpus, "the ChnSentiCorp hotel reviews (corpus/chnsenticorp_htl.txt.xz)")
+    try:
+        import accelerate  # noqa: F401 - the Trainer needs it
+    except ModuleNotFoundError:
+        print("finetune_chinesebert.py: needs torch, transformers and accelerate: pip install 'cjkglyph[train]'", file=sys.stderr)
         return 2
 
     import torch

@@ -45,13 +45,14 @@ import math
 import os
 import random
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from cjkglyph._splits import CSC_DEV_FILE, CSC_TRAIN_FILES, EVAL_SETS
+from cjkglyph._splits import CSC_DEV_FILE, CSC_TRAIN_FILES, EVAL_SETS, need_data
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -514,7 +515,7 @@ def fmt(s: dict[str, float]) -> str:
     return f"{100 * s['p']:.1f}/{100 * s['r']:.1f}/{100 * s['f1']:.1f}"
 
 
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True, help="work directory (prepared data, checkpoint, final model)")
     ap.add_argument("--corpus", default=str(SHARED / "corpus"))
@@ -543,6 +544,13 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1: on a shared machine more threads are much slower)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
+    need_data(args.bench, "the SIGHAN CSC sets (benchmarks/csc/)")
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ModuleNotFoundError:
+        print("train_spellgcn.py: needs torch and transformers: pip install 'cjkglyph[models]'", file=sys.stderr)
+        return 2
     if args.prepare:
         prepare(args, Path(args.out) / "prepared")
     elif args.finish:
@@ -551,7 +559,8 @@ def main() -> None:
         evaluate(args)
     else:
         train(args)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from cjkglyph.chars import is_han
 
+from cjkglyph._splits import need_data
+
 REPO = Path(__file__).resolve().parent.parent
 
 WUBI_HEADER = "# Wubi 86 full code of each Han character, derived from wubi-jidian86.txt by scripts/build_codes.py\n"
@@ -86,6 +88,7 @@ def main() -> None:
     ap.add_argument("--shared", default=str(REPO.parent / "shared"), help="the shared data directory")
     ap.add_argument("--out", default=str(REPO / "data" / "codes"), help="output directory")
     args = ap.parse_args()
+    need_data(Path(args.shared) / "assets" / "codes", "the input-code tables (assets/codes/ under --shared)")
     src = Path(args.shared) / "assets" / "codes"
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from cjkglyph._splits import EVAL_SETS, LM_SAMPLE, corpus_part
+from cjkglyph._splits import EVAL_SETS, LM_SAMPLE, corpus_part, need_data
 from cjkglyph.lm import LanguageModel
 from cjkglyph.lm.build import (
     ContainmentFilter,
@@ -120,6 +120,7 @@ def main() -> None:
     ap.add_argument("--only-reverse", action="store_true", help="build only the right-to-left model")
     ap.add_argument("--suffix", default="", help="file name suffix, for experiments")
     args = ap.parse_args()
+    need_data(args.corpus, "the shared corpus (corpus/)")
     os.makedirs(args.out_dir, exist_ok=True)
     if not args.only_reverse:
         build(args, False, Path(args.out_dir) / f"zh_char{args.suffix}.lm")

@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from cjkglyph._splits import CLASSICAL, polyphone_heldout  # noqa: E402
+from cjkglyph._splits import CLASSICAL, need_data, polyphone_heldout  # noqa: E402
 from cjkglyph.pinyin import analyse, char_readings, is_polyphone  # noqa: E402
 from cjkglyph.pinyin.polyphone import FEATURE_VERSION, N_FEATURES, features, hash_features, lattice, word_context  # noqa: E402
 from cjkglyph.pinyin.syllable import to_tone3  # noqa: E402
@@ -277,6 +277,8 @@ def main() -> int:
     ap.add_argument("--min-count", type=int, default=10, help="pseudo examples a reading needs to become a candidate")
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args()
+    need_data(args.cpp, "the CPP polyphone dev split (benchmarks/pinyin/cpp_dev.tsv)")
+    need_data(args.corpus, "the shared corpus (corpus/)")
 
     cpp = read_cpp(Path(args.cpp))
     from cjkglyph.resources import cache_dir

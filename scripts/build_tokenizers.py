@@ -19,7 +19,7 @@ import time
 import zlib
 from pathlib import Path
 
-from cjkglyph._splits import CLASSICAL, tokenizer_heldout
+from cjkglyph._splits import CLASSICAL, need_data, tokenizer_heldout
 from cjkglyph.subchar import SCHEMES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,6 +61,7 @@ def main() -> None:
     ap.add_argument("--chars", type=int, default=2_500_000, help="training sample size in characters")
     ap.add_argument("--vocab-size", type=int, default=22675, help="pieces before byte fallback (SubChar paper: 22,675)")
     args = ap.parse_args()
+    need_data(Path(args.shared) / "corpus", "the shared corpus (corpus/ under --shared)")
 
     from cjkglyph.subchar.tokenization import train_tokenizer
 

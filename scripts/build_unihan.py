@@ -24,6 +24,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from cjkglyph._splits import need_data
+
 ROOT = Path(__file__).resolve().parent.parent
 FIELDS = ("kTotalStrokes", "kRSUnicode", "kFourCornerCode")
 FILES = {"kTotalStrokes": "Unihan_IRGSources", "kRSUnicode": "Unihan_IRGSources", "kFourCornerCode": "Unihan_DictionaryLikeData"}
@@ -72,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("unihan_dir", nargs="?", default=str(ROOT.parent / "shared" / "assets" / "unihan"))
     parser.add_argument("-o", "--output", default=str(ROOT / "data" / "unihan" / "unihan.tsv"))
     args = parser.parse_args(argv)
+    need_data(args.unihan_dir, "the Unihan files (assets/unihan/)")
     table, versions = read_fields(Path(args.unihan_dir))
     rows = [(cp, f) for cp, f in sorted(table.items()) if "kTotalStrokes" in f]
     out = Path(args.output)

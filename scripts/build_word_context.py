@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cjkglyph._splits import EVAL_SETS, corpus_part
+from cjkglyph._splits import EVAL_SETS, corpus_part, need_data
 
 from cjkglyph.lm.build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences
 from cjkglyph.lm.word_context import GROUPS, group_of
@@ -104,6 +104,7 @@ def main() -> None:
     ap.add_argument("--dim", type=int, default=96)
     ap.add_argument("--window", type=int, default=10)
     args = ap.parse_args()
+    need_data(args.corpus, "the shared corpus (corpus/)")
     if not 2 <= args.vocab <= 65535:
         sys.exit("--vocab must be in 2..65535")
 

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cjkglyph._splits import EVAL_SETS, LM_SAMPLE
+from cjkglyph._splits import EVAL_SETS, LM_SAMPLE, need_data
 
 from cjkglyph.abbrev import FEATURES, AbbreviationDecoder, find_runs
 from cjkglyph.lm.build import ContainmentFilter, CorpusStats, iter_corpus, parse_sample, read_sentences
@@ -189,6 +189,7 @@ def main() -> None:
     ap.add_argument("--l2", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
+    need_data(args.corpus, "the shared corpus (corpus/)")
 
     t0 = time.time()
     lines = heldout_lines(Path(args.corpus), Path(args.bench), args.holdout_every)

@@ -14,7 +14,11 @@ machine):
     nice -n 10 python scripts/train_glyph_encoder.py            # 600 steps, 1 thread
 
 Deterministic for a given seed, step count and thread count. Evaluate with
-``python benchmarks/bench_glyph_similarity.py --weights FILE``.
+``python benchmarks/bench_glyph_similarity.py --weights FILE``. Training also
+writes the ONNX export beside the weights (``glyph_encoder.onnx``, what
+inference runs on); ``--export`` only re-exports the existing weights:
+
+    python scripts/train_glyph_encoder.py --export
 """
 
 from __future__ import annotations
@@ -81,7 +85,13 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (results depend on it; the shipped file used 1)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--export", action="store_true", help="only write the ONNX export of the weights in --out")
     args = ap.parse_args()
+    from cjkglyph.glyph.encoder import export_onnx
+
+    if args.export:
+        print(f"wrote {export_onnx(args.out.with_suffix('.onnx'), args.out)}")
+        return
 
     import torch
     import torch.nn.functional as F
@@ -153,6 +163,7 @@ def main() -> None:
     }
     save_encoder(model, args.out, meta)
     print(f"saved {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) after {step} steps, {time.time() - t0:.0f}s")
+    print(f"wrote {export_onnx(args.out.with_suffix('.onnx'), args.out)}")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cjkglyph._splits import CSC_TRAIN_FILES
+from cjkglyph._splits import CSC_TRAIN_FILES, need_data
 from cjkglyph.graph.confusion import ErrorPair, read_parallel_pairs
 from cjkglyph.graph.features import FEATURES, FeatureContext, ObservedPairs
 from cjkglyph.graph.ranker import Ranker
@@ -180,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="override a candidate-generation parameter")
     ap.add_argument("--cache", type=Path, help="save the candidate features here, or reuse them when present (experiments)")
     args = ap.parse_args(argv)
+    need_data(args.shared / "benchmarks" / "csc", "the SIGHAN CSC train sets (benchmarks/csc/ under --shared)")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import torch
 

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cjkglyph._splits import CLASSICAL, CSC_TRAIN_FILES, EVAL_SETS, corpus_part, fold_of
+from cjkglyph._splits import CLASSICAL, CSC_TRAIN_FILES, EVAL_SETS, corpus_part, fold_of, need_data
 from cjkglyph.encoder import CharEncoder, default_encoder
 from cjkglyph.spelling.candidates import CandidateTable, build_candidate_table, graph_candidates
 from cjkglyph.spelling.channel import ChannelStats, read_parallel
@@ -328,6 +328,7 @@ def main() -> None:
     ap.add_argument("--max-fp", type=float, default=0.03, help="largest cross-validated share of clean corpus lines edited")
     ap.add_argument("--de-chars", type=int, default=1_500_000, help="corpus characters per file for the 的/地/得 counts")
     args = ap.parse_args()
+    need_data(Path(args.shared) / "benchmarks" / "csc", "the SIGHAN CSC train sets (benchmarks/csc/ under --shared)")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import torch
 

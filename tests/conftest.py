@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -11,10 +12,16 @@ SHARED = Path(os.environ.get("CJKGLYPH_SHARED", REPO.parent / "shared"))
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Keep tests from reading or polluting the user's cache unless CJKGLYPH_CACHE is set."""
-    if "CJKGLYPH_CACHE" not in os.environ:
-        os.environ["CJKGLYPH_CACHE"] = str(tmp_path_factory.mktemp("cjkglyph-cache"))
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Keep tests from reading or polluting the user's cache unless CJKGLYPH_CACHE is set; removed at the end."""
+    if "CJKGLYPH_CACHE" in os.environ:
+        yield
+        return
+    path = tmp_path_factory.mktemp("cjkglyph-cache")
+    os.environ["CJKGLYPH_CACHE"] = str(path)
+    yield
+    del os.environ["CJKGLYPH_CACHE"]
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

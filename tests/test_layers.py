@@ -9,7 +9,7 @@ PKG = Path(__file__).resolve().parent.parent / "cjkglyph"
 
 #: Top-level part of a module name -> layer; a module may import only from its own layer or below.
 LAYERS = {
-    **dict.fromkeys(["errors", "resources", "chars", "script", "conversion", "json_mlp", "_lazy", "_arrays", "_version", "_splits"], 0),
+    **dict.fromkeys(["errors", "resources", "chars", "script", "conversion", "json_mlp", "_lazy", "_arrays", "_version", "_splits", "_progress"], 0),
     **dict.fromkeys(["pinyin", "glyph", "ids", "subchar", "unihan", "input_codes", "lexicon", "charinfo", "features"], 1),
     **dict.fromkeys(["graph", "lm", "similarity", "encoder"], 2),
     "models": 3,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -17,8 +18,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def dist(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     out = tmp_path_factory.mktemp("dist")
+    yield _build(out)
+    shutil.rmtree(out, ignore_errors=True)  # ~200 MB of wheel and sdist
+
+
+def _build(out: Path) -> Path:
     r = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--sdist", "--outdir", str(out), str(REPO)],
         capture_output=True,
@@ -35,9 +41,10 @@ def test_wheel_and_sdist_contents(dist: Path) -> None:
     assert "cjkglyph/_shipped/data/LICENSES.md" in names
     assert "cjkglyph/_shipped/fonts/CJKGlyphKai-Regular.subset.ttf" in names
     assert "cjkglyph/py.typed" in names
+    assert {"cjkglyph/_shipped/data/prebuilt/simgraph.npz", "cjkglyph/_shipped/data/glyph/glyph_encoder.onnx"} <= names
     (sdist,) = dist.glob("*.tar.gz")
     members = {m.split("/", 1)[1] for m in tarfile.open(sdist).getnames() if "/" in m}
-    assert {"data/LICENSES.md", "fonts/NotoSansCJKsc-Regular.subset.otf", "LICENSE", "pyproject.toml"} <= members
+    assert {"data/LICENSES.md", "fonts/NotoSansCJKsc-Regular.subset.otf", "LICENSE", "pyproject.toml", "DATA.md"} <= members
 
 
 def test_installed_wheel_finds_fonts_and_data(dist: Path, tmp_path: Path) -> None:

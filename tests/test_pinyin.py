@@ -133,9 +133,12 @@ def test_write_pinyin_map(tmp_path: Path) -> None:
 
 
 def test_render() -> None:
-    assert pinyin_text("我有3个苹果。") == "wǒ yǒu 3 gè píng guǒ 。"
+    assert pinyin_text("我有3个苹果。") == "wǒ yǒu 3 gè píng guǒ。"
     assert pinyin_text("  ") == ""
-    assert pinyin_text("Hello, 世界!") == "Hello, shì jiè !"
+    assert pinyin_text("Hello, 世界!") == "Hello, shì jiè!"
+    # punctuation sticks to its neighbour, Han or not; opening brackets to the next token
+    assert pinyin_text("你好，hello！😀。中文，") == "nǐ hǎo，hello！😀。 zhōng wén，"
+    assert pinyin_text("他说（好）") == "tā shuō （hǎo）"
 
 
 # --- syllable helpers -----------------------------------------------------------------

@@ -86,7 +86,10 @@ class MaskedLMScorer:
             kind = detect_kind(path)
         if kind not in ("mlm", "cnmbert"):
             raise InputError(f"unknown model kind {kind!r}: use auto, mlm or cnmbert")
-        import torch
+        from ..errors import require
+
+        torch = require("torch", "neural abbreviation ranking (--model)")
+        require("transformers", "neural abbreviation ranking (--model)")
         from transformers import AutoModelForMaskedLM
         from transformers.utils import logging as hf_logging
 

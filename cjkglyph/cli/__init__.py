@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from .._version import __version__
-from ..errors import CjkglyphError
+from ..errors import EXTRAS, CjkglyphError, missing_dependency
 
 __all__ = ["COMMANDS", "ArgumentParser", "build_parser", "main"]
 
@@ -60,6 +60,9 @@ def build_parser() -> ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for name, module in COMMANDS.items():
         importlib.import_module(module).add_parser(sub, name)
+        command = sub.choices[name]
+        if "-q" not in command._option_string_actions:
+            command.add_argument("-q", "--quiet", action="store_true", help="no notices on stderr (e.g. of a one-time build)")
     return parser
 
 
@@ -68,7 +71,10 @@ def _one_line(message: object) -> str:
 
 
 def _notices(show: bool) -> logging.Handler | None:
-    """Send the library's notices (e.g. "building ... once") to stderr, one line each; returns the handler."""
+    """Send the library's notices to stderr, one line each (and let slow builds announce themselves); returns the handler."""
+    from ..resources import set_quiet
+
+    set_quiet(not show)
     if not show:
         return None
     logger = logging.getLogger("cjkglyph")
@@ -88,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     debug = bool(os.environ.get("CJKGLYPH_DEBUG"))
-    handler = _notices(bool(getattr(args, "progress", False)) or sys.stderr.isatty())
+    handler = _notices(not getattr(args, "quiet", False))
     try:
         return int(run(args) or 0)
     except CjkglyphError as e:
@@ -110,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - the CLI never shows a traceback unless asked
         if debug:
             raise
+        if isinstance(e, ModuleNotFoundError) and e.name and e.name.split(".")[0] in EXTRAS:
+            print(f"cjkglyph {args.command}: error: {missing_dependency(e.name, 'this command')}", file=sys.stderr)
+            return 2
         print(
             f"cjkglyph {args.command}: internal error: {type(e).__name__}: {_one_line(e)} "
             "(set CJKGLYPH_DEBUG=1 for the traceback)",

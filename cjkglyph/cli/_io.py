@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
+from .._progress import tracking
 from ..errors import InputError
 
 __all__ = [
@@ -62,13 +63,23 @@ def _decode(raw: bytes, errors: str, where: str) -> str:
     except UnicodeDecodeError as e:
         if errors == "replace":
             return raw.decode("utf-8", "replace")
-        raise InputError(f"{where}: invalid UTF-8 at byte {e.start + 1} (use --errors replace to continue)") from None
+        raise InputError(f"{where}: invalid UTF-8 at byte {e.start + 1} ({_encoding_hint(raw)})") from None
 
 
-def _file_lines(stream: IO[bytes], name: str, errors: str, progress: Any) -> Iterator[str]:
+def _encoding_hint(raw: bytes) -> str:
+    """What to do about undecodable bytes: convert when they look like UTF-16 or a legacy Chinese encoding."""
+    fix = "convert it to UTF-8 first, e.g. iconv -f {} -t UTF-8 FILE, or use --errors replace to continue"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:200].count(0) * 4 >= len(raw[:200]) > 0:
+        return "this looks like UTF-16: " + fix.format("UTF-16")
+    try:
+        raw.decode("gb18030")
+        return "this may be GBK/GB18030: " + fix.format("GB18030")
+    except UnicodeDecodeError:
+        return "use --errors replace to continue"
+
+
+def _file_lines(stream: IO[bytes], name: str, errors: str) -> Iterator[str]:
     for lineno, raw in enumerate(stream, 1):
-        if progress is not None:
-            progress.update(len(raw))
         if raw.endswith(b"\n"):
             raw = raw[:-1]
             if raw.endswith(b"\r"):
@@ -104,29 +115,39 @@ def read_records(args: argparse.Namespace) -> Iterator[str]:
             raise InputError("no input: give TEXT arguments, -i FILE, or pipe text on stdin")
         path = "-"
     if path == "-":
-        yield from _file_lines(sys.stdin.buffer, "<stdin>", errors, None)
+        yield from _file_lines(sys.stdin.buffer, "<stdin>", errors)
         return
     try:
         stream = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror or e}") from None
-    progress = None
     with stream:
-        if getattr(args, "progress", False) or sys.stderr.isatty():
-            from tqdm import tqdm
-
-            try:
-                total = os.fstat(stream.fileno()).st_size or None
-            except OSError:
-                total = None
-            progress = tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, desc=os.path.basename(path))
         try:
-            yield from _file_lines(stream, path, errors, progress)
+            yield from _file_lines(stream, path, errors)
         except OSError as e:
             raise InputError(f"cannot read {path}: {e.strerror or e}") from None
-        finally:
-            if progress is not None:
-                progress.close()
+
+
+def _progress_bar(args: argparse.Namespace) -> Any:
+    """A progress bar over the characters of the input file (``--progress``, or stderr a terminal), else None.
+
+    It counts work done: characters of records processed, advanced inside long
+    records by the library's :func:`cjkglyph._progress.advance` reports.
+    """
+    path: str | None = getattr(args, "input", None)
+    if not path or path == "-" or getattr(args, "text", None) or not (getattr(args, "progress", False) or sys.stderr.isatty()):
+        return None
+    import numpy as np
+    from tqdm import tqdm
+
+    total = 0
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 24), b""):
+                total += int(np.count_nonzero((np.frombuffer(block, dtype=np.uint8) & 0xC0) != 0x80))  # UTF-8 lead bytes
+    except OSError:
+        return None
+    return tqdm(total=total or None, unit="char", unit_scale=True, file=sys.stderr, desc=os.path.basename(path))
 
 
 @contextmanager
@@ -191,11 +212,23 @@ def run_records(
         if fmt == "tsv" and tsv_header:
             out.write(tsv_header + "\n")
         batches = _batches(read_records(args), 1 if interactive else batch_size)
+        bar = _progress_bar(args)
+        ticked = [0]
+
+        def tick(n: int) -> None:
+            ticked[0] += n
+            bar.update(n)
+
         if parallel is not None and not interactive and not getattr(args, "text", None):
             pairs = parallel(batches)
         else:
             pairs = ((batch, process(batch)) for batch in batches)
+        if bar is not None:
+            pairs = _tracked(pairs, tick)
         for batch, results in pairs:
+            if bar is not None:
+                bar.update(max(0, sum(len(r) + 1 for r in batch) - ticked[0]))
+                ticked[0] = 0
             if len(results) != len(batch):
                 raise RuntimeError(f"internal error: {len(batch)} records gave {len(results)} results")
             if fmt == "json":
@@ -215,7 +248,15 @@ def run_records(
         if fmt == "json":
             single = len(getattr(args, "text", None) or []) == 1 and len(collected) == 1
             out.write(dumps(collected[0] if single else collected, pretty=True) + "\n")
+        if bar is not None:
+            bar.close()
     return 0
+
+
+def _tracked(pairs: Iterator[Any], tick: Callable[[int], None]) -> Iterator[Any]:
+    """``pairs``, with the library's work-done reports going to ``tick`` while they are consumed (in-process work only)."""
+    with tracking(tick):
+        yield from pairs
 
 
 def tsv_field(value: Any) -> str:

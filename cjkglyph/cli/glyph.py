@@ -27,8 +27,9 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
         description=(
             "Draw each character in each font, em box scaled to --size pixels. A font never draws tofu: "
             "characters it lacks come from the --fallback fonts, are synthesised from IDS, or stay blank "
-            "(PNG cells: yellow = fallback font, blue = synthesised, red = no glyph). "
-            "--format auto picks png/npy/json from the -o suffix (text when writing to a terminal)."
+            "(PNG cells: yellow = fallback font, blue = synthesised, red = no glyph; each row is labelled with its font). "
+            "--format auto picks the format from the -o suffix (.png/.jpg/.webp/.bmp/.gif/.tif images, .npy, .json, .txt; "
+            "an image is written in the format its suffix names; text when writing to a terminal)."
         ),
     )
     _io.add_io_arguments(
@@ -48,19 +49,32 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
     return p
 
 
+#: Image file suffixes -> the PIL format written for them (the grid is an image: --format png).
+IMAGE_SUFFIXES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP", ".gif": "GIF", ".tif": "TIFF", ".tiff": "TIFF"}
+_SUFFIXES = {".npy": "npy", ".json": "json", ".txt": "text", **dict.fromkeys(IMAGE_SUFFIXES, "png")}
+
+
+def _suffix(path: str | None) -> str:
+    import os
+
+    return os.path.splitext(path or "")[1].lower()
+
+
 def _format(args: argparse.Namespace) -> str:
+    from ..errors import InputError
+
     fmt: str = args.format
     if fmt != "auto":
         return fmt
     out = args.output or ""
-    for suffix, name in ((".png", "png"), (".npy", "npy"), (".json", "json"), (".txt", "text")):
-        if out.lower().endswith(suffix):
-            return name
+    if _suffix(out) in _SUFFIXES:
+        return _SUFFIXES[_suffix(out)]
     if args.coverage:
         return "text"
     if not out or out == "-":
         return "text" if sys.stdout.isatty() else "json"
-    return "png"
+    known = ", ".join(_SUFFIXES)
+    raise InputError(f"cannot tell the output format from {out!r}: use a file name ending in one of {known}, or --format")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -177,26 +191,49 @@ def _write_png(args: argparse.Namespace, records: list[str], images: Any, info: 
     import numpy as np
     from PIL import Image
 
+    image_format = IMAGE_SUFFIXES.get(_suffix(args.output), "PNG")
     nf, size = images.shape[1], images.shape[-1]
     bands = _bands(records, args.columns)
     cols = max([length for _, length in bands] + [1])
     cell, gap = size + 1, max(2, size // 4)
     band_h = nf * cell + gap
-    canvas = np.full((max(1, len(bands)) * band_h + 1, cols * cell + 1, 3), 255, dtype=np.uint8)
+    labels, label_font = _labels(fonts, cell)
+    margin = max(label_font.getbbox(t)[2] for t in labels) + 6 if labels else 0
+    canvas = np.full((max(1, len(bands)) * band_h + 1, margin + cols * cell + 1, 3), 255, dtype=np.uint8)
     tint = {"fallback": (255, 244, 200), "ids": (214, 232, 255), None: (255, 214, 214)}
     for b, (start, length) in enumerate(bands):
         y0 = b * band_h
-        canvas[y0 : y0 + nf * cell + 1, : length * cell + 1] = 200  # grid lines
+        canvas[y0 : y0 + nf * cell + 1, margin : margin + length * cell + 1] = 200  # grid lines
         for j in range(length):
             for f in range(nf):
-                y, x = y0 + f * cell + 1, j * cell + 1
+                y, x = y0 + f * cell + 1, margin + j * cell + 1
                 src = info[start + j][f]
                 paper = np.array((255, 255, 255) if src == fonts[f] else tint[src if src in tint else "fallback"], dtype=np.float32)
                 ink = images[start + j, f][..., None]
                 canvas[y : y + size, x : x + size] = (paper * (1 - ink)).round().astype(np.uint8)
-    with _binary_out(args, "a PNG image") as out:
-        Image.fromarray(canvas, "RGB").save(out, format="PNG", optimize=False)
+    image = Image.fromarray(canvas, "RGB")
+    if labels:
+        from PIL import ImageDraw
+
+        draw = ImageDraw.Draw(image)
+        for b in range(len(bands)):
+            for f, text in enumerate(labels):
+                draw.text((2, b * band_h + f * cell + cell // 2), text, fill=(90, 90, 90), font=label_font, anchor="lm")
+    with _binary_out(args, f"a {image_format} image") as out:
+        image.save(out, format=image_format)
     return 0
+
+
+def _labels(fonts: tuple[str, ...], cell: int) -> tuple[list[str], Any]:
+    """Row labels (the font of each row: its short name or file stem) and the font they are written in."""
+    from pathlib import Path
+
+    from PIL import ImageFont
+
+    from ..resources import font_path
+
+    labels = [f if "/" not in f and "." not in f else Path(f).stem[:16] for f in fonts]
+    return labels, ImageFont.truetype(str(font_path("hei")), max(8, min(cell * 2 // 3, 24)))
 
 
 def _write_text(args: argparse.Namespace, records: list[str], images: Any) -> int:

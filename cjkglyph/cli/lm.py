@@ -55,7 +55,7 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
     )
     t.add_argument("--reverse", action="store_true", help="right-to-left model (scores each character given its right context)")
     t.add_argument("--no-quantize", action="store_true", help="store float32 values instead of 8-bit codes (larger)")
-    t.add_argument("--quiet", action="store_true", help="no progress messages")
+    t.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     t.set_defaults(run=run_train)
 
     s = lsub.add_parser(

@@ -23,7 +23,9 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
         description="Train a sub-character (SubChar) tokenizer: a Unigram vocabulary over encoded text.",
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
-    t = actions.add_parser("train", help="learn a vocabulary on corpus files", description=__doc__)
+    t = actions.add_parser(
+        "train", help="learn a vocabulary on corpus files", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     t.add_argument("corpus", nargs="+", metavar="CORPUS", help="text files, one text per line (.xz/.gz/.bz2 read directly)")
     t.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write tokenizer.json and subchar_config.json to")
     t.add_argument("--scheme", choices=SCHEMES, default="wubi", help="encoding (default: %(default)s)")

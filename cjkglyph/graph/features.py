@@ -666,9 +666,9 @@ def _rowdot(x: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 17) -
 
 def _embed_table(table: Any, chars: str) -> np.ndarray:
     """Glyph-encoder embeddings of ``chars`` drawn from ``table`` (the encoder's own helper reads the URO table only)."""
-    from ..glyph.encoder import combine, embed_images, load_encoder
+    from ..glyph.encoder import combine, embed_images, load_runtime
 
-    model, _ = load_encoder()
+    model = load_runtime()
     images = table.lookup(chars)
     blank = images.reshape(*images.shape[:2], -1).max(axis=2) == 0
     return combine(embed_images(model, images), blank)
@@ -677,11 +677,11 @@ def _embed_table(table: Any, chars: str) -> np.ndarray:
 def _encoder_setup() -> tuple[tuple[str, ...], int, str]:
     import json
 
-    from ..glyph.encoder import load_encoder, weights_path
+    from ..glyph.encoder import load_runtime, weights_path
     from ..resources import file_digest
 
-    model, meta = load_encoder()
-    fonts = tuple(json.loads(meta.get("fonts", '["song", "hei", "kai"]')))
+    model = load_runtime()
+    fonts = tuple(json.loads(model.meta.get("fonts", '["song", "hei", "kai"]')))
     return fonts, int(model.config["size"]), file_digest(weights_path())  # type: ignore[index]
 
 

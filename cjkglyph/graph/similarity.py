@@ -22,7 +22,8 @@ ranker (``data/graph/ranker.json``, see ``scripts/train_graph.py``): roughly
 P(the intended character is this neighbour | this character is an error).
 The graph is built once (about a minute for the default vocabulary) and cached
 as memory-mapped arrays keyed by the digests of all inputs; lookups are array
-indexing.
+indexing. The default graph ships prebuilt (``data/prebuilt/simgraph.npz``,
+``scripts/build_prebuilt.py``), so a fresh install only copies it into the cache.
 
 >>> from cjkglyph.graph.similarity import similar, confusion_set
 >>> [n.char for n in similar("在", k=3)]                      # doctest: +SKIP
@@ -416,17 +417,11 @@ def build_graph(
 
     def part(k: int) -> np.ndarray:
         if not built:
-            import logging
-
-            from ..resources import cache_dir
-
-            logging.getLogger(__name__).info(
-                "building the similarity graph over %d characters (once: about a minute; cached in %s)", ctx.n, cache_dir()
-            )
             built.append(_build(ctx, rank_model, max_neighbors))
         return built[0][k]
 
-    nbr = cached_array("simgraph-nbr", key, lambda: part(0))
+    usually = "about a minute on 2 cores" if ctx.n > 10000 else None
+    nbr = cached_array("simgraph-nbr", key, lambda: part(0), what=f"the similarity graph over {ctx.n} characters", usually=usually)
     score = cached_array("simgraph-score", key, lambda: part(1))
     rel = cached_array("simgraph-rel", key, lambda: part(2))
     g = SimilarityGraph(ctx.vocab, nbr, score, rel, key)

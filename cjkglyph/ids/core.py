@@ -397,14 +397,14 @@ def _check_position(position: str | None) -> tuple[str, ...] | None:
 
 
 def containing(
-    component: str, position: str | None = None, *, region: str | None = None, deep: bool = False, limit: int | None = None
+    component: str, position: str | None = None, *, region: str | None = "G", deep: bool = False, limit: int | None = None
 ) -> list[str]:
     """Characters whose IDS contains ``component``, optionally at ``position``.
 
     ``position`` is a role or dotted path of roles matched as a prefix of the
     component's position (``"left"`` matches ``left`` and ``left.top``).
-    ``region=None`` searches every listed sequence; a region searches only the
-    sequence :func:`ids` picks for it. ``deep=True`` also finds the component
+    ``region`` (default ``G``, as for :func:`ids` and the CLI) searches only the
+    sequence :func:`ids` picks for it; ``None`` searches every listed sequence. ``deep=True`` also finds the component
     inside other components (口 in 湖 through 胡 and 古: ``right.left.bottom``).
     Results keep file order (URO first).
 

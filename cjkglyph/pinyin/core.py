@@ -165,9 +165,15 @@ def render_readings(text: str, readings: Sequence[str | list[str] | None], separ
     """Join aligned readings into one line (the text rendering used by the CLI and ``convert``).
 
     Readings are separated by ``separator``; each run of characters without a
-    reading (non-Han, or Han without a known reading) stays one token with
-    surrounding whitespace trimmed, and whitespace-only runs vanish. A list
-    entry (heteronym mode) is written ``a/b``.
+    reading (non-Han, or Han without a known reading) stays one token as
+    written, surrounding whitespace trimmed, and whitespace-only runs vanish.
+    Punctuation sticks to its neighbour whatever it is: a run that starts with
+    punctuation (other than an opening bracket or quote) follows the previous
+    token without a separator, one that ends with an opening bracket or quote
+    precedes the next. A list entry (heteronym mode) is written ``a/b``.
+
+    >>> render_readings("你好，hi！", ["nǐ", "hǎo", None, None, None, None])
+    'nǐ hǎo，hi！'
     """
     tokens: list[str] = []
     other: list[str] = []
@@ -181,14 +187,33 @@ def render_readings(text: str, readings: Sequence[str | list[str] | None], separ
         tokens.append(r if isinstance(r, str) else "/".join(r))
     if other:
         tokens.append("".join(other).strip())
-    return separator.join(t for t in tokens if t)
+    out: list[str] = []
+    for t in tokens:
+        if not t:
+            continue
+        if out and not (_punct(t[0]) and not _opening(t[0])) and not _opening(out[-1][-1]):
+            out.append(separator)
+        out.append(t)
+    return "".join(out)
+
+
+def _punct(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(ch).startswith("P")
+
+
+def _opening(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(ch) in ("Ps", "Pi")
 
 
 def pinyin_text(text: str, style: str = "tone", *, heteronym: bool = False, separator: str = " ") -> str:
     """``text`` rendered as readings (see :func:`render_readings`).
 
     >>> pinyin_text("我有3个苹果。")
-    'wǒ yǒu 3 gè píng guǒ 。'
+    'wǒ yǒu 3 gè píng guǒ。'
     >>> pinyin_text("行", "tone3", heteronym=True)
     'xing2/hang2/heng2/xing4/hang4'
     """

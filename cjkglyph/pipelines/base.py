@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, overload
 
-from ..errors import InputError
+from ..errors import InputError, InputTypeError
 
 __all__ = ["Pipeline", "available_tasks", "pipeline", "register_task"]
 
@@ -24,10 +24,12 @@ class Pipeline(ABC):
     def __call__(self, inputs: str | Sequence[str]) -> dict[str, Any] | list[dict[str, Any]]:
         if isinstance(inputs, str):
             return self.batch([inputs])[0]
+        if isinstance(inputs, (bytes, bytearray)) or not isinstance(inputs, Iterable):
+            raise InputTypeError(f"{self.task} pipeline: expected a str or a list of str, got {type(inputs).__name__}")
         texts = list(inputs)
         for i, t in enumerate(texts):
             if not isinstance(t, str):
-                raise TypeError(f"{self.task} pipeline: input {i} is {type(t).__name__}, expected str")
+                raise InputTypeError(f"{self.task} pipeline: input {i} is {type(t).__name__}, expected str")
         return self.batch(texts)
 
     @abstractmethod

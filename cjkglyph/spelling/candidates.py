@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,7 @@ __all__ = [
     "build_candidate_table",
     "candidate_source",
     "graph_candidates",
+    "script_changes",
 ]
 
 #: Shipped table, relative to ``data/``.
@@ -116,7 +118,34 @@ def build_candidate_table(
         if part is not None:
             table = part if table is None else table.merge(part)
     assert table is not None
-    return table
+    return table.keep(~script_changes(table))
+
+
+def script_changes(table: CandidateTable) -> np.ndarray:
+    """Mask over the table's entries whose candidate is the wrong character's other-script form (们/們, 发/髮):
+    spelling correction never converts between Simplified and Traditional (the user's own confusion pairs are kept)."""
+    simp = _simplified_of()
+    rows = np.repeat(table.chars, np.diff(table.ptr))
+
+    def simplified(cps: np.ndarray) -> np.ndarray:
+        inside = (cps >= _HAN_FROM) & (cps < _HAN_FROM + len(simp))
+        return np.where(inside, simp[np.clip(cps - _HAN_FROM, 0, len(simp) - 1)], cps)
+
+    hit = ((simplified(table.cand) == rows) | (simplified(rows) == table.cand)) & (rows != table.cand)
+    return hit & ((table.src & SRC_USER) == 0)
+
+
+_HAN_FROM = 0x3400  # Extension A, then URO: where Simplified/Traditional pairs live
+
+
+@lru_cache(maxsize=1)
+def _simplified_of() -> np.ndarray:
+    """Code point of the Simplified form (OpenCC t2s) of every character from U+3400 to U+9FFF."""
+    from ..script import simplified_aligned
+
+    cps = np.arange(_HAN_FROM, 0xA000)
+    lines = simplified_aligned("\n".join(map(chr, cps.tolist())))  # one per line: no phrase conversion across them
+    return np.frombuffer(lines[::2].encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
 
 def graph_candidates(graph: SimilarityGraph, lm: LanguageModel, k: int = 40, k_rare: int = 10) -> CandidateTable:
@@ -242,6 +271,17 @@ class CandidateTable:
         out = CandidateTable._assemble(
             rows[keep], self.cand[keep], self.score[keep], self.rank[keep].astype(np.int64), self.rel[keep], self.src[keep]
         )
+        out.logf = self.logf
+        return out
+
+    def keep(self, mask: np.ndarray) -> CandidateTable:
+        """The table with only the entries where ``mask`` (over all entries, in order) is true."""
+        if mask.all():
+            return self
+        row = np.repeat(np.arange(len(self.chars)), np.diff(self.ptr))
+        counts = np.bincount(row[mask], minlength=len(self.chars))
+        ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        out = CandidateTable(self.chars, ptr, self.cand[mask], self.score[mask], self.rank[mask], self.rel[mask], self.src[mask])
         out.logf = self.logf
         return out
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._progress import advance
 from ..errors import InputError
 from ..graph.confusion import user_confusion
 from .base import LineCorrector, check_script
@@ -226,6 +227,7 @@ class Corrector(LineCorrector):
                 owner.append((li, s))
         for b in range(0, len(chunk_text), BATCH_CHUNKS):
             found = self._correct_chunks(chunk_text[b : b + BATCH_CHUNKS], chunk_mask[b : b + BATCH_CHUNKS])
+            advance(sum(map(len, chunk_text[b : b + BATCH_CHUNKS])))
             for k, chunk_edits in enumerate(found):
                 li, off = owner[b + k]
                 for e in chunk_edits:

@@ -222,6 +222,10 @@ class NeuralCorrector(LineCorrector):
                 combine = raw.get("combine")
         model_type = config.get("model_type")
         chinesebert = model_type == "chinesebert" or (model_type == "spellgcn" and config.get("encoder_type") == "chinesebert")
+        from ..errors import require
+
+        require("torch", "a neural corrector (--model)")
+        require("transformers", "a neural corrector (--model)")
         try:
             model = _quietly(_load_model, root, model_type)
             if chinesebert:
