@@ -58,8 +58,6 @@ _FIX = "rebuild it with scripts/build_polyphone.py or reinstall cjkglyph"
 #: models give it less than this probability (chosen on the held-out CPP fifth: no loss there,
 #: while frequent words keep their dictionary reading: 长得 zhang3).
 PHRASE_KEEP = 0.2
-_CONTEXT_ON_PHRASES = False
-_NEUTRAL_KEEP = True
 
 
 def _norm(ch: str) -> str:
@@ -290,7 +288,7 @@ class PolyphoneModel:
             return
         logp = self.log_probs(text, analysis, targets)
         if encoder is not None:
-            free = [not analysis.phrase[i] or _CONTEXT_ON_PHRASES for i, _, _ in targets]
+            free = [not analysis.phrase[i] for i, _, _ in targets]  # phrase readings: fast model and PHRASE_KEEP only
             logp = self._with_context(text, targets, free, logp, encoder, context or default_context_model())
         best = logp.argmax(axis=1).tolist()
         readings, keep = analysis.readings, math.log(PHRASE_KEEP)
@@ -298,7 +296,7 @@ class PolyphoneModel:
             full = self.candidates[self.index[key]]
             if analysis.phrase[i] and readings[i] in full and logp[n, full.index(readings[i])] >= keep:
                 continue
-            if analysis.phrase[i] and _NEUTRAL_KEEP and readings[i][-1] == "5" and readings[i][:-1] == full[j][:-1]:
+            if analysis.phrase[i] and readings[i][-1] == "5" and readings[i][:-1] == full[j][:-1]:
                 continue  # the phrase's neutral tone (弟弟 di4 di5) stands against the same syllable in full tone
             readings[i] = full[j]
 
