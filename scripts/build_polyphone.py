@@ -1,30 +1,35 @@
 #!/usr/bin/env python
-"""Build data/pinyin/polyphone.npz, the polyphone classifier behind cjkglyph.pinyin.
+"""Build the polyphone models behind cjkglyph.pinyin: data/pinyin/polyphone.npz (the fast
+hashed log-linear model), data/pinyin/polyphone_context.npz (the per-character
+softmax on the shared encoder's vectors) and data/pinyin/lexicon_phrases.tsv
+(Rime lexicon words pypinyin's phrase dictionary lacks, with their certain readings).
 
 Training data:
 1. CPP polyphone sentences (``../shared/benchmarks/pinyin/cpp_dev.tsv``) except
    the held-out fifth (:func:`cjkglyph._splits.polyphone_heldout`), which is only
    ever used for evaluation;
-2. pseudo-labelled sentences mined from ``../shared/corpus``: a polyphone inside
-   a multi-character word of pypinyin's phrase dictionary is labelled with the
-   phrase's reading when the phrase gives one reading for it and jieba's
-   segmentation agrees on the word boundaries. deb_fortunes-zh (classical
-   poetry) is skipped, the laws corpus is down-sampled (every 20th line), and
-   corpus sentences sharing a 12-character substring with any CPP sentence are
-   dropped. (``--drop-phrase`` can show some of them without their phrase, as
-   if the dictionary did not know the word; in 4-fold cross-validation on the
-   CPP training part that hurt, so it is off by default.)
+2. pseudo-labelled sentences mined from ``../shared/corpus`` ('train' and 'tune'
+   lines only, :func:`cjkglyph._splits.corpus_part`): a polyphone inside a word
+   that jieba finds is labelled when the reading is certain: pypinyin's phrase
+   dictionary lists one reading, or (words it lacks) the Rime lexicon's toneless
+   syllable fits one reading (:func:`rime_readings`). 一 and 不 are left out (their
+   tone changes are sandhi). deb_fortunes-zh (classical poetry) is skipped, the
+   laws corpus is down-sampled (every 20th line), and corpus sentences sharing a
+   12-character substring with any CPP sentence are dropped.
 
-Model: per-character softmax over up to K readings, weights of hashed features
-(see cjkglyph.pinyin.polyphone.features) trained with AdaGrad in numpy.
+Models: the fast model is a per-character softmax over up to K readings, weights
+of hashed features (see cjkglyph.pinyin.polyphone.features) trained with AdaGrad
+in numpy. The context model is a per-character softmax regression (torch, CPU) on
+the shared encoder's 256-d vectors at the character, same characters and
+candidates; at run time it joins in where the fast model's best probability is
+below ``--gate`` (chosen on the held-out fifth: ``--eval heldout`` prints the grid).
 
-Usage (about 2 CPU-minutes, one core: mining the corpus, feature extraction,
-10 s of training; 3-6 minutes wall-clock on a busy machine). The mined examples
-are cached in --work (the cjkglyph cache directory by default), so a second run
-takes about 1 minute. The output is deterministic (bit-identical rebuilds)::
+Usage (mining, encoder vectors for ~75k examples and training: about 10
+CPU-minutes, one core; mined examples and vectors are cached in --work, the
+cjkglyph cache directory by default, so a second run takes 2-3 minutes)::
 
-    nice -n 10 python scripts/build_polyphone.py            # writes data/pinyin/polyphone.npz
-    python scripts/build_polyphone.py --eval tune           # hyper-parameter check: train without the tune fifth
+    nice -n 10 python scripts/build_polyphone.py            # writes data/pinyin/
+    python scripts/build_polyphone.py --eval heldout        # also prints held-out accuracy and the gate grid
 """
 
 from __future__ import annotations
@@ -45,9 +50,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from cjkglyph._splits import CLASSICAL, need_data, polyphone_heldout  # noqa: E402
+from cjkglyph._splits import CLASSICAL, corpus_part, need_data, polyphone_heldout  # noqa: E402
 from cjkglyph.pinyin import analyse, char_readings, is_polyphone  # noqa: E402
 from cjkglyph.pinyin.polyphone import FEATURE_VERSION, N_FEATURES, features, hash_features, lattice, word_context  # noqa: E402
+from cjkglyph.pinyin.readings import SANDHI_CHARS as CITATION  # noqa: E402
 from cjkglyph.pinyin.syllable import to_tone3  # noqa: E402
 
 SUBSAMPLE = {"laws_LawRefBook": 20}
@@ -96,14 +102,92 @@ def sentences(line: str) -> list[str]:
     return out
 
 
-def mine(corpus: Path, cpp: list[tuple[str, int, str]], out: Path, per_word: int, per_char: int, seed: int) -> None:
-    """Write pseudo-labelled examples (sentence, index, reading, file) to ``out``."""
+def rime_readings(lexicon: Path) -> dict[str, list[str | None]]:
+    """Words of the Rime lexicon that pypinyin's phrase dictionary lacks -> tone3 per character, None where unsure.
+
+    A polyphone's reading is certain when the word has one spelling and its
+    toneless syllable fits one reading of the character, or, for the last
+    character of the word, fits one full tone and the neutral tone (长得 zhang3 de5).
+    """
+    from pypinyin.constants import PHRASES_DICT
+
+    spellings: dict[str, set[str]] = collections.defaultdict(set)
+    with open(lexicon, encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            word, syl = line.split("\t")[:2]
+            if 2 <= len(word) <= 4 and word not in PHRASES_DICT:
+                spellings[word].add(syl)
+    out: dict[str, list[str | None]] = {}
+    for word, syls in sorted(spellings.items()):
+        parts = next(iter(syls)).split()
+        if len(syls) != 1 or len(parts) != len(word):
+            continue
+        readings: list[str | None] = []
+        for p, (ch, syl) in enumerate(zip(word, parts, strict=True)):
+            match = [r for r in char_readings(ch) if r[:-1] == syl.replace("u:", "v")]
+            if len(match) == 2 and p == len(word) - 1 and sum(r.endswith("5") for r in match) == 1:
+                match = [r for r in match if r.endswith("5")]
+            readings.append(match[0] if len(match) == 1 and ch not in CITATION else None)
+        if any(r is not None and is_polyphone(ch) for ch, r in zip(word, readings, strict=True)):
+            out[word] = readings
+    return out
+
+
+def certain_readings(lexicon: Path) -> dict[str, list[tuple[int, str]]]:
+    """Word -> [(offset, tone3)] for the polyphones whose reading in that word is certain.
+
+    From pypinyin's phrase dictionary (one reading listed) and, for words it
+    lacks, the Rime lexicon (:func:`rime_readings`).
+    """
+    from pypinyin.constants import PHRASES_DICT
+
+    out: dict[str, list[tuple[int, str]]] = {}
+    for word, entry in PHRASES_DICT.items():
+        if len(word) < 2 or len(entry) != len(word):
+            continue
+        labels = []
+        for p, (ch, rs) in enumerate(zip(word, entry, strict=True)):
+            if len(rs) != 1 or not is_polyphone(ch) or ch in CITATION:
+                continue
+            try:
+                labels.append((p, to_tone3(rs[0])))
+            except ValueError:
+                continue
+        if labels:
+            out[word] = labels
+    for word, readings in rime_readings(lexicon).items():
+        labels = [(p, r) for p, (ch, r) in enumerate(zip(word, readings, strict=True)) if r is not None and is_polyphone(ch)]
+        if labels:
+            out[word] = labels
+    return out
+
+
+def write_phrases(lexicon: Path, out: Path) -> None:
+    """data/pinyin/lexicon_phrases.tsv: :func:`rime_readings`, one word a line, "-" where unsure."""
+    rows = rime_readings(lexicon)
+    tmp = out.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write("# derived from the Rime pinyin_simp lexicon (Apache-2.0) by scripts/build_polyphone.py\n")
+        for word, readings in rows.items():
+            f.write(f"{word}\t{' '.join(r or '-' for r in readings)}\n")
+    os.replace(tmp, out)
+    log(f"wrote {out} ({len(rows)} words)")
+
+
+def mine(
+    corpus: Path, lexicon: Path, cpp: list[tuple[str, int, str]], out: Path, per_word: int, per_char: int, seed: int
+) -> None:
+    """Write pseudo-labelled examples (sentence, index, reading, file) to ``out``.
+
+    Only 'train' and 'tune' corpus lines (:func:`cjkglyph._splits.corpus_part`) are read.
+    """
     import jieba
 
     jieba.setLogLevel(60)
     jieba.initialize()
-    from pypinyin.constants import PHRASES_DICT
-
+    certain = certain_readings(lexicon)
+    log(f"{len(certain)} words with a certain polyphone reading")
     shingles = {s[k : k + SHINGLE] for s, _, _ in cpp for k in range(max(1, len(s) - SHINGLE + 1))}
     lines: list[tuple[str, str]] = []
     for path in sorted(corpus.glob("*.txt.xz")):
@@ -113,7 +197,7 @@ def mine(corpus: Path, cpp: list[tuple[str, int, str]], out: Path, per_word: int
         step = SUBSAMPLE.get(name, 1)
         with lzma.open(path, "rt", encoding="utf-8") as f:
             for n, line in enumerate(f):
-                if n % step == 0:
+                if n % step == 0 and corpus_part(line) != "test":
                     lines.append((name, line.rstrip("\n")))
         log(f"read {name}: {len(lines)} lines so far")
     random.Random(seed).shuffle(lines)
@@ -129,38 +213,17 @@ def mine(corpus: Path, cpp: list[tuple[str, int, str]], out: Path, per_word: int
                 if any(sent[k : k + SHINGLE] in shingles for k in range(max(1, len(sent) - SHINGLE + 1))):
                     dropped += 1
                     continue
-                a = analyse(sent)
-                cands = []
-                for s0, s1 in a.words:
-                    if s1 - s0 < 2:
-                        continue
-                    word = sent[s0:s1]
-                    entry = PHRASES_DICT.get(word)
-                    if entry is None:
-                        continue
-                    for p in range(s0, s1):
-                        ch = sent[p]
-                        if len(entry[p - s0]) != 1 or not is_polyphone(ch) or not a.phrase[p]:
-                            continue
-                        label = a.readings[p] or ""
-                        if per_word_count[ch, word] >= per_word or per_char_count[ch, label] >= per_char:
-                            continue
-                        cands.append((p, ch, word, s0, s1))
-                if not cands:
-                    continue
-                spans = set()
                 pos = 0
                 for tok in jieba.cut(sent, HMM=False):
-                    spans.add((pos, pos + len(tok)))
+                    for off, label in certain.get(tok, ()):
+                        ch = tok[off]
+                        if per_word_count[ch, tok] >= per_word or per_char_count[ch, label] >= per_char:
+                            continue
+                        per_word_count[ch, tok] += 1
+                        per_char_count[ch, label] += 1
+                        kept += 1
+                        w.write(f"{sent}\t{pos + off}\t{label}\t{name}\n")
                     pos += len(tok)
-                for p, ch, word, s0, s1 in cands:
-                    if (s0, s1) not in spans:
-                        continue
-                    label = a.readings[p]
-                    per_word_count[ch, word] += 1
-                    per_char_count[ch, label] += 1
-                    kept += 1
-                    w.write(f"{sent}\t{p}\t{label}\t{name}\n")
     os.replace(tmp, out)
     log(f"mining done: {kept} examples, {len({c for c, _ in per_char_count})} characters")
 
@@ -253,6 +316,110 @@ def predict(W: np.ndarray, X: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return logits.argmax(axis=1)
 
 
+# ---------------------------------------------------------------------------- context model
+
+
+def encoder_vectors(rows: list[tuple[str, int, str]], cache: Path) -> np.ndarray:
+    """Shared-encoder vectors (n, D) at each example's position, cached in ``cache`` (.npy, float16)."""
+    import hashlib
+
+    key = hashlib.blake2b("\n".join(f"{s}\t{i}" for s, i, _ in rows).encode("utf-8"), digest_size=8).hexdigest()
+    path = cache / f"vectors-{key}.npy"
+    if path.exists():
+        return np.load(path)
+    from cjkglyph.encoder import default_encoder
+
+    enc = default_encoder()
+    log(f"encoder vectors for {len(rows)} examples (about 1.5 ms each on one core)")
+    out = np.zeros((len(rows), enc.hidden(["一"], [0], [0]).shape[1]), dtype=np.float16)
+    step = 512
+    for s in range(0, len(rows), step):
+        chunk = rows[s : s + step]
+        texts = sorted({r[0] for r in chunk})
+        tid = {t: n for n, t in enumerate(texts)}
+        out[s : s + len(chunk)] = enc.hidden(texts, [tid[r[0]] for r in chunk], [r[1] for r in chunk])
+        if s % (step * 40) == 0:
+            log(f"vectors {s}/{len(rows)}")
+    tmp = path.with_suffix(".tmp.npy")
+    np.save(tmp, out)
+    os.replace(tmp, path)
+    return out
+
+
+def train_context(
+    H: np.ndarray, keys: np.ndarray, y: np.ndarray, wt: np.ndarray, mask: np.ndarray,
+    epochs: int, l2: float, seed: int,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Per-character softmax regression on the vectors (torch, CPU); returns (weights (n, K, D), bias (n, K))."""
+    import torch
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    n_chars, k = mask.shape
+    W = torch.zeros(n_chars, k, H.shape[1], requires_grad=True)
+    b = torch.zeros(n_chars, k, requires_grad=True)
+    opt = torch.optim.Adam([W, b], lr=1e-2)
+    Ht, Kt, Yt = torch.tensor(H, dtype=torch.float32), torch.tensor(keys), torch.tensor(y)
+    Wt, Mt = torch.tensor(wt), torch.tensor(mask)
+    gen = torch.Generator().manual_seed(seed)
+    for epoch in range(epochs):
+        perm = torch.randperm(len(y), generator=gen)
+        total = 0.0
+        for s in range(0, len(y), 1024):
+            j = perm[s : s + 1024]
+            logits = torch.einsum("nkd,nd->nk", W[Kt[j]], Ht[j]) + b[Kt[j]]
+            logits = logits.masked_fill(~Mt[Kt[j]], -1e9)
+            loss = (torch.nn.functional.cross_entropy(logits, Yt[j], reduction="none") * Wt[j]).sum() / Wt[j].sum()
+            loss = loss + l2 * (W[Kt[j]] ** 2).sum() / len(j)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss) * len(j)
+        log(f"context epoch {epoch + 1}: loss {total / len(y):.4f}")
+    return W.detach().numpy(), b.detach().numpy()
+
+
+def context_examples(
+    rows: list[tuple[str, int, str, float]], cand_index: dict[str, list[str]], chars: list[str]
+) -> tuple[list[tuple[str, int, str]], np.ndarray, np.ndarray, np.ndarray]:
+    cid = {c: n for n, c in enumerate(chars)}
+    keep = [(s, i, lab, w) for s, i, lab, w in rows if s[i] in cid and lab in cand_index[s[i]]]
+    keys = np.array([cid[s[i]] for s, i, _, _ in keep], dtype=np.int64)
+    y = np.array([cand_index[s[i]].index(lab) for s, i, lab, _ in keep], dtype=np.int64)
+    wt = np.array([w for *_, w in keep], dtype=np.float32)
+    return [(s, i, lab) for s, i, lab, _ in keep], keys, y, wt
+
+
+def evaluate_context(
+    fast: object, ctx: object, rows: list[tuple[str, int, str]], H: np.ndarray, name: str
+) -> None:  # fmt: skip
+    """Accuracy on ``rows`` for a grid of gates and fast-model weights (and how many targets each gate sends on)."""
+    from cjkglyph.pinyin import analyse
+
+    fast_lp, ctx_lp, gold, ok_fast = [], [], [], 0
+    for (sent, i, g), h in zip(rows, H, strict=True):
+        a = analyse(sent)
+        targets = [t for t in fast.targets(sent, a) if t[0] == i]  # type: ignore[attr-defined]
+        if not targets or targets[0][1] not in ctx.index:  # type: ignore[attr-defined]
+            fast.disambiguate(sent, a)  # type: ignore[attr-defined]
+            ok_fast += a.readings[i] == g
+            continue
+        cands = fast.candidates[fast.index[targets[0][1]]]  # type: ignore[attr-defined]
+        fast_lp.append(fast.log_probs(sent, a, targets)[0])  # type: ignore[attr-defined]
+        ctx_lp.append(ctx.log_probs([targets[0][1]], h[None])[0])  # type: ignore[attr-defined]
+        gold.append(cands.index(g) if g in cands else -1)
+    F, C, G = np.array(fast_lp), np.array(ctx_lp), np.array(gold)
+    n = len(rows)
+    log(f"{name}: fast model {(ok_fast + (F.argmax(1) == G).sum()) / n:.4f}, context model alone {(ok_fast + (C.argmax(1) == G).sum()) / n:.4f}")
+    for gate in (0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 1.01):
+        unsure = F.max(1) < np.log(gate)
+        line = []
+        for fw in (0.0, 0.5, 1.0, 2.0):
+            pred = np.where(unsure, (fw * F + C).argmax(1), F.argmax(1))
+            line.append(f"w{fw}: {(ok_fast + (pred == G).sum()) / n:.4f}")
+        log(f"gate {gate}: {unsure.mean():.3f} of targets to the encoder; " + ", ".join(line))
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -260,6 +427,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cpp", default=str(REPO.parent / "shared/benchmarks/pinyin/cpp_dev.tsv"))
     ap.add_argument("--corpus", default=str(REPO.parent / "shared/corpus"))
+    ap.add_argument("--lexicon", default=str(REPO / "data/lexicon/rime_pinyin_simp_dict.tsv"))
     ap.add_argument("--work", default=None, help="cache for mined examples (default: <cjkglyph cache>/build_polyphone)")
     ap.add_argument("--out", default=str(REPO / "data/pinyin/polyphone.npz"))
     ap.add_argument("--eval", choices=("none", "tune", "heldout"), default="none",
@@ -276,18 +444,30 @@ def main() -> int:
     ap.add_argument("--per-char", type=int, default=300, help="pseudo examples per (character, reading)")
     ap.add_argument("--min-count", type=int, default=10, help="pseudo examples a reading needs to become a candidate")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--context-out", default=str(REPO / "data/pinyin/polyphone_context.npz"))
+    ap.add_argument("--context-epochs", type=int, default=8)
+    ap.add_argument("--context-l2", type=float, default=1e-4)
+    ap.add_argument("--context-cpp-weight", type=float, default=1.0)
+    ap.add_argument("--context-mined-weight", type=float, default=0.0,
+                    help="weight of mined examples in the context model (0: CPP only, best on the held-out fifth)")  # fmt: skip
+    ap.add_argument("--gate", type=float, default=0.9, help="fast-model probability below which the encoder decides too")
+    ap.add_argument("--fast-weight", type=float, default=1.0, help="weight of the fast model's log-probability there")
+    ap.add_argument("--no-context", action="store_true", help="build only the fast model")
+    ap.add_argument("--phrases-out", default=None, help="where the lexicon phrase table goes (default: data/pinyin/; written first)")
     args = ap.parse_args()
     need_data(args.cpp, "the CPP polyphone dev split (benchmarks/pinyin/cpp_dev.tsv)")
     need_data(args.corpus, "the shared corpus (corpus/)")
 
     cpp = read_cpp(Path(args.cpp))
+    if args.eval == "none" or args.phrases_out:
+        write_phrases(Path(args.lexicon), Path(args.phrases_out or REPO / "data/pinyin/lexicon_phrases.tsv"))
     from cjkglyph.resources import cache_dir
 
     work = Path(args.work) if args.work else cache_dir("build_polyphone")
     work.mkdir(parents=True, exist_ok=True)
-    mined_path = work / f"mined-w{args.per_word}-r{args.per_char}-s{args.seed}.tsv"
+    mined_path = work / f"mined3-w{args.per_word}-r{args.per_char}-s{args.seed}.tsv"
     if not mined_path.exists():
-        mine(Path(args.corpus), cpp, mined_path, args.per_word, args.per_char, args.seed)
+        mine(Path(args.corpus), Path(args.lexicon), cpp, mined_path, args.per_word, args.per_char, args.seed)
     mined = read_mined(mined_path)
     log(f"{len(mined)} mined examples")
 
@@ -329,17 +509,40 @@ def main() -> int:
     log(f"features for {len(y)} examples in {time.time() - t:.0f}s")
     W = train(X, y, mask, wt, args.buckets, args.k, args.epochs, args.lr, args.l2, 2048, args.seed)
 
-    if evaluation:
-        from cjkglyph.pinyin.polyphone import PolyphoneModel
+    from cjkglyph.pinyin.polyphone import ContextModel, PolyphoneModel
 
-        model = PolyphoneModel(to_arrays(W, cand_index, args.buckets, args.k))
+    fast_arrays = to_arrays(W, cand_index, args.buckets, args.k)
+    model = PolyphoneModel(fast_arrays)
+    if evaluation:
         evaluate(model, evaluation, args.eval)
+    ctx_arrays = None
+    if not args.no_context:
+        chars = [str(c) for c in fast_arrays["chars"]]
+        rows = [(s, i, lab, args.context_cpp_weight) for s, i, lab in cpp_train]
+        if args.context_mined_weight > 0:
+            rows += [(s, i, lab, args.context_mined_weight) for s, i, lab in mined]
+        ex, keys, y, wt = context_examples(rows, cand_index, chars)
+        H = encoder_vectors(ex, work)
+        mask = fast_arrays["cands"] >= 0
+        Wc, bc = train_context(H, keys, y, wt, mask, args.context_epochs, args.context_l2, args.seed)
+        ctx_arrays = {
+            "chars": fast_arrays["chars"],
+            "cands": fast_arrays["cands"],
+            "weights": Wc.astype(np.float16),
+            "bias": bc.astype(np.float16),
+            "gate": np.array([args.gate, args.fast_weight], dtype=np.float32),
+        }
+        if evaluation:
+            evaluate_context(model, ContextModel(ctx_arrays), evaluation, encoder_vectors(evaluation, work), args.eval)
     if args.eval == "tune":
         return 0
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out, **to_arrays(W, cand_index, args.buckets, args.k))
+    np.savez_compressed(out, **fast_arrays)
     log(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    if ctx_arrays is not None:
+        np.savez_compressed(args.context_out, **ctx_arrays)
+        log(f"wrote {args.context_out} ({Path(args.context_out).stat().st_size / 1e6:.1f} MB)")
     return 0
 
 

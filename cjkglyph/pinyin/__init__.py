@@ -9,7 +9,7 @@ polyphone disambiguation (:mod:`.polyphone`), romanisation styles (:mod:`.styles
 
 from __future__ import annotations
 
-from . import core, readings, styles, syllable
+from . import core, readings, sandhi, styles, syllable
 from .core import *  # noqa: F403
 from .readings import *  # noqa: F403
 from .styles import *  # noqa: F403

@@ -3,11 +3,14 @@
 Entry ``i`` of every result belongs to ``text[i]``; it is None for characters
 that are not Han ideographs (:func:`cjkglyph.chars.is_han`) and for the rare Han
 characters without a known reading. Readings come from pypinyin's character and
-phrase dictionaries; polyphonic characters are then read in context by the
-shipped classifier (:mod:`cjkglyph.pinyin.polyphone`). Traditional input is read
+phrase dictionaries and the Rime lexicon's words (:mod:`cjkglyph.pinyin.readings`);
+polyphonic characters are then read in context by the shipped classifier
+(:mod:`cjkglyph.pinyin.polyphone`), and with an ``encoder`` the ones it is unsure
+of by the context model too. Tones are citation tones (一 yi1, 不 bu4) unless
+``sandhi=True`` (:mod:`cjkglyph.pinyin.sandhi`). Traditional input is read
 through its Simplified form (OpenCC t2s) so phrases match, but a reading is only
 accepted when the original character has it. Set ``CJKGLYPH_PINYIN_MODEL=0``
-to get the plain dictionary readings (pypinyin's choice) without the classifier.
+to get the plain dictionary readings without the classifier.
 
 >>> from cjkglyph.pinyin import pinyin, heteronyms, pinyin_ids, syllable_ids
 >>> pinyin("银行行长")
@@ -38,10 +41,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .readings import analyse, char_readings
+from .sandhi import apply_sandhi
 from .styles import style_fn
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from .polyphone import HiddenStates
 
 __all__ = [
     "PINYIN_CHAR2IDX",
@@ -73,13 +79,16 @@ def syllable_ids(tone3: str, width: int = 8) -> list[int]:
     return ids + [0] * (width - len(ids))
 
 
-def _tone3_runs(text: str) -> list[str | None]:
+def _tone3_runs(text: str, encoder: HiddenStates | None = None, sandhi: bool = False) -> list[str | None]:
     """Context tone3 reading of every character of ``text`` (None outside Han runs)."""
     analysis = analyse(text)
-    if analysis.words:
-        model = _model()
-        if model is not None:
-            model.disambiguate(text, analysis)
+    if not analysis.words:
+        return analysis.readings
+    model = _model()
+    if model is not None:
+        model.disambiguate(text, analysis, encoder)
+    if sandhi:
+        return apply_sandhi(analysis.simp, analysis.readings, analysis.words)
     return analysis.readings
 
 
@@ -92,28 +101,41 @@ def _model() -> Any:
     return default_model()
 
 
-def tone3(text: str) -> list[str | None]:
+def tone3(text: str, *, sandhi: bool = False, encoder: HiddenStates | None = None) -> list[str | None]:
     """Context reading of each character as tone3 (``ni3``; neutral 5, ü as v), None for non-Han."""
-    return _tone3_runs(text)
+    return _tone3_runs(text, encoder, sandhi)
 
 
 @overload
-def pinyin(text: str, style: str = ..., *, heteronym: Literal[False] = ...) -> list[str | None]: ...
+def pinyin(
+    text: str, style: str = ..., *, heteronym: Literal[False] = ..., sandhi: bool = ..., encoder: HiddenStates | None = ...
+) -> list[str | None]: ...
 @overload
-def pinyin(text: str, style: str = ..., *, heteronym: Literal[True]) -> list[list[str] | None]: ...
-def pinyin(text: str, style: str = "tone", *, heteronym: bool = False) -> list[str | None] | list[list[str] | None]:
+def pinyin(
+    text: str, style: str = ..., *, heteronym: Literal[True], sandhi: bool = ..., encoder: HiddenStates | None = ...
+) -> list[list[str] | None]: ...
+def pinyin(
+    text: str, style: str = "tone", *, heteronym: bool = False, sandhi: bool = False, encoder: HiddenStates | None = None
+) -> list[str | None] | list[list[str] | None]:
     """Reading of every character of ``text`` in ``style`` (see :data:`~cjkglyph.pinyin.styles.STYLES`), aligned with ``text``.
 
     With ``heteronym=True`` each Han entry lists every reading, the one chosen
     in context first (a style may merge readings: tones vanish in ``normal``).
+    ``sandhi=True`` gives surface tones (一/不 and third-tone sandhi, see
+    :mod:`cjkglyph.pinyin.sandhi`); by default tones are citation tones.
+    ``encoder`` (the shared character encoder, ``cjkglyph.encoder.default_encoder()``;
+    the ``pinyin`` pipeline and CLI pass it) lets the context model decide the
+    polyphones the fast model is unsure of.
 
     >>> pinyin("长大了", style="tone3")
     ['zhang3', 'da4', 'le5']
     >>> pinyin("银行", heteronym=True)[1][:2]
     ['háng', 'xíng']
+    >>> pinyin("一起去", style="tone3"), pinyin("一起去", style="tone3", sandhi=True)
+    (['yi1', 'qi3', 'qu4'], ['yi4', 'qi3', 'qu4'])
     """
     fn = style_fn(style)
-    readings = _tone3_runs(text)
+    readings = _tone3_runs(text, encoder, sandhi)
     if not heteronym:
         return [None if r is None else fn(r) for r in readings]
     out: list[list[str] | None] = []
@@ -209,7 +231,15 @@ def _opening(ch: str) -> bool:
     return unicodedata.category(ch) in ("Ps", "Pi")
 
 
-def pinyin_text(text: str, style: str = "tone", *, heteronym: bool = False, separator: str = " ") -> str:
+def pinyin_text(
+    text: str,
+    style: str = "tone",
+    *,
+    heteronym: bool = False,
+    separator: str = " ",
+    sandhi: bool = False,
+    encoder: HiddenStates | None = None,
+) -> str:
     """``text`` rendered as readings (see :func:`render_readings`).
 
     >>> pinyin_text("我有3个苹果。")
@@ -217,7 +247,8 @@ def pinyin_text(text: str, style: str = "tone", *, heteronym: bool = False, sepa
     >>> pinyin_text("行", "tone3", heteronym=True)
     'xing2/hang2/heng2/xing4/hang4'
     """
-    return render_readings(text, pinyin(text, style, heteronym=heteronym), separator)  # type: ignore[call-overload]
+    readings = pinyin(text, style, heteronym=heteronym, sandhi=sandhi, encoder=encoder)  # type: ignore[call-overload]
+    return render_readings(text, readings, separator)
 
 
 def to_pinyin(text: str) -> str:

@@ -9,6 +9,12 @@ hashed (CRC-32) into a fixed weight table, so the shipped artifact is one
 ``scripts/build_polyphone.py``). Inference is pure Python feature extraction
 plus one numpy gather per text.
 
+Where this fast model is unsure (its best reading below the context model's
+gate probability), :class:`ContextModel` adds the vote of a per-character
+softmax over the shared character encoder's contextual vectors
+(``data/pinyin/polyphone_context.npz``, numpy only); it runs only when the
+caller passes an encoder (:func:`cjkglyph.pinyin.pinyin`'s ``encoder``).
+
 >>> from cjkglyph.pinyin import pinyin
 >>> pinyin("他长大了，头发长了。", "tone3")[:4]
 ['ta1', 'zhang3', 'da4', 'le5']
@@ -16,24 +22,42 @@ plus one numpy gather per text.
 
 from __future__ import annotations
 
+import math
 import zlib
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import ResourceError
-from .readings import char_readings, phrase_readings
+from .readings import SANDHI_CHARS, char_readings, phrase_readings
 
 if TYPE_CHECKING:
     import numpy as np
 
     from .readings import Analysis
 
-__all__ = ["FEATURE_VERSION", "PolyphoneModel", "default_model", "features", "hash_features", "lattice", "word_context"]
+__all__ = [
+    "FEATURE_VERSION",
+    "ContextModel",
+    "HiddenStates",
+    "PolyphoneModel",
+    "default_context_model",
+    "default_model",
+    "features",
+    "hash_features",
+    "lattice",
+    "word_context",
+]
 
 #: Bumped whenever :func:`features` or :func:`hash_features` change: a model built for another version is refused.
 FEATURE_VERSION = 1
 
 _FIX = "rebuild it with scripts/build_polyphone.py or reinstall cjkglyph"
+
+#: A dictionary phrase reading (pypinyin's phrase dictionary, the Rime lexicon) stands unless the
+#: models give it less than this probability (chosen on the held-out CPP fifth: no loss there,
+#: while frequent words keep their dictionary reading: 长得 zhang3).
+PHRASE_KEEP = 0.2
 
 
 def _norm(ch: str) -> str:
@@ -118,6 +142,60 @@ def word_context(analysis: Analysis) -> list[tuple[str, str, str]]:
     return out
 
 
+class HiddenStates(Protocol):
+    """What the context model needs of an encoder (:class:`cjkglyph.encoder.CharEncoder` has it)."""
+
+    def hidden(self, texts: Sequence[str], row: Sequence[int], pos: Sequence[int]) -> np.ndarray: ...
+
+
+class ContextModel:
+    """Per-character softmax over readings on contextual vectors, combined with the fast model where it is unsure.
+
+    Arrays: ``chars`` and ``cands`` exactly as the fast model's; ``weights`` (n, K, D)
+    and ``bias`` (n, K) float16; ``gate`` = [probability, fast weight]: a target whose
+    fast best reading has a lower probability is decided by
+    ``fast weight * fast log-probability + context log-probability``.
+    """
+
+    def __init__(self, arrays: dict[str, np.ndarray], source: str = "<memory>") -> None:
+        import numpy as np
+
+        try:
+            self.chars = [str(c) for c in arrays["chars"]]
+            self.cands = np.asarray(arrays["cands"])
+            self.weights = np.asarray(arrays["weights"], dtype=np.float32)
+            self.bias = np.asarray(arrays["bias"], dtype=np.float32)
+            self.gate, self.fast_weight = (float(x) for x in arrays["gate"])
+        except (KeyError, ValueError, TypeError) as e:
+            raise ResourceError(f"corrupt polyphone context model {source} ({e}); {_FIX}") from None
+        if self.weights.shape[:2] != self.cands.shape or self.bias.shape != self.cands.shape:
+            raise ResourceError(f"corrupt polyphone context model {source} (shapes); {_FIX}")
+        self.index = {c: i for i, c in enumerate(self.chars)}
+
+    @classmethod
+    def load(cls, path: Any) -> ContextModel:
+        """Load from an ``.npz`` file; raises :class:`ResourceError` when missing or corrupt."""
+        from ..resources import read_npz
+
+        return cls(read_npz(path, "polyphone context model", _FIX), str(path))
+
+    def log_probs(self, keys: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        """(n, K) log-probabilities of the candidates of each model character given its vector."""
+        import numpy as np
+
+        rows = np.asarray([self.index[k] for k in keys], dtype=np.intp)
+        logits = np.einsum("nkd,nd->nk", self.weights[rows], vectors.astype(np.float32)) + self.bias[rows]
+        logits[self.cands[rows] < 0] = -1e9
+        return _log_softmax(logits)
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    x = x - x.max(axis=1, keepdims=True)
+    return x - np.log(np.exp(x).sum(axis=1, keepdims=True))
+
+
 class PolyphoneModel:
     """Hashed log-linear polyphone classifier loaded from an ``.npz`` of plain arrays.
 
@@ -159,12 +237,14 @@ class PolyphoneModel:
             if readings[i] is None:
                 continue
             key = ch if ch in index else simp[i] if simp[i] in index else None
-            if key is None:
+            if key is None or key in SANDHI_CHARS:
                 continue
             cands = self.candidates[index[key]]
             if key != ch:
                 own = char_readings(ch)
                 cands = tuple(c for c in cands if c in own)
+            if analysis.phrase[i] and readings[i] not in cands:
+                continue  # a phrase reading the model cannot score stands (和面 huo2)
             if len(cands) > 1 or (cands and cands[0] != readings[i]):
                 out.append((i, key, cands))
         return out
@@ -184,17 +264,71 @@ class PolyphoneModel:
         rows = self.weights[np.asarray(buckets, dtype=np.intp)]
         return rows.reshape(len(targets), N_FEATURES, self.k).sum(axis=1)
 
-    def disambiguate(self, text: str, analysis: Analysis) -> None:
-        """Replace the dictionary readings of polyphones in ``analysis.readings`` by the model's choice."""
+    def log_probs(self, text: str, analysis: Analysis, targets: list[tuple[int, str, tuple[str, ...]]]) -> np.ndarray:
+        """(len(targets), K) log-probabilities over each target's allowed candidates (-1e9 elsewhere)."""
+        import numpy as np
+
+        scores = self.scores(text, analysis, targets)
+        allowed = np.zeros(scores.shape, dtype=bool)
+        for n, (_, key, cands) in enumerate(targets):
+            full = self.candidates[self.index[key]]
+            allowed[n, [full.index(c) for c in cands]] = True
+        return _log_softmax(np.where(allowed, scores, -1e9))
+
+    def disambiguate(
+        self, text: str, analysis: Analysis, encoder: HiddenStates | None = None, context: ContextModel | None = None
+    ) -> None:
+        """Replace the dictionary readings of polyphones in ``analysis.readings`` by the model's choice.
+
+        With ``encoder``, targets the fast model is unsure of are decided together with
+        ``context`` (default: :func:`default_context_model`) on the encoder's vectors.
+        """
         targets = self.targets(text, analysis)
         if not targets:
             return
-        scores = self.scores(text, analysis, targets).tolist()
-        readings = analysis.readings
-        for (i, key, cands), row in zip(targets, scores, strict=True):
+        logp = self.log_probs(text, analysis, targets)
+        if encoder is not None:
+            free = [not analysis.phrase[i] for i, _, _ in targets]  # phrase readings: fast model and PHRASE_KEEP only
+            logp = self._with_context(text, targets, free, logp, encoder, context or default_context_model())
+        best = logp.argmax(axis=1).tolist()
+        readings, keep = analysis.readings, math.log(PHRASE_KEEP)
+        for n, ((i, key, _), j) in enumerate(zip(targets, best, strict=True)):
             full = self.candidates[self.index[key]]
-            best = max(cands, key=lambda c: row[full.index(c)])
-            readings[i] = best
+            if analysis.phrase[i] and readings[i] in full and logp[n, full.index(readings[i])] >= keep:
+                continue
+            if analysis.phrase[i] and readings[i][-1] == "5" and readings[i][:-1] == full[j][:-1]:
+                continue  # the phrase's neutral tone (弟弟 di4 di5) stands against the same syllable in full tone
+            readings[i] = full[j]
+
+    @staticmethod
+    def _with_context(
+        text: str,
+        targets: list[tuple[int, str, tuple[str, ...]]],
+        free: list[bool],
+        logp: np.ndarray,
+        encoder: HiddenStates,
+        context: ContextModel,
+    ) -> np.ndarray:
+        import numpy as np
+
+        low = np.flatnonzero(logp.max(axis=1) < np.log(context.gate)).tolist()
+        unsure = [n for n in low if free[n] and targets[n][1] in context.index]
+        if not unsure:
+            return logp
+        keys = [targets[n][1] for n in unsure]
+        vectors = encoder.hidden([text], [0] * len(unsure), [targets[n][0] for n in unsure])
+        ctx = context.log_probs(keys, vectors)
+        logp = logp.copy()
+        logp[unsure] = _log_softmax(context.fast_weight * logp[unsure] + ctx)
+        return logp
+
+
+@lru_cache(maxsize=1)
+def default_context_model() -> ContextModel:
+    """The shipped context model, ``data/pinyin/polyphone_context.npz`` (ResourceError when missing or corrupt)."""
+    from ..resources import data_path
+
+    return ContextModel.load(data_path("pinyin", "polyphone_context.npz"))
 
 
 @lru_cache(maxsize=1)

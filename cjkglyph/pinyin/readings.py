@@ -1,7 +1,8 @@
 """Dictionary readings: every reading of a character, phrase readings, and a text's readings before
 polyphones are disambiguated in context (:func:`analyse`).
 
-Readings come from pypinyin's character and phrase dictionaries, converted to tone3 on first use.
+Readings come from pypinyin's character and phrase dictionaries, converted to tone3 on first use,
+and, for words pypinyin lacks, the readings the Rime lexicon makes certain (长得 zhang3 de5).
 Traditional characters are looked up through their Simplified form (:func:`cjkglyph.script.simplified_aligned`).
 
 >>> char_readings("行")[:2], phrase_readings("银行")
@@ -98,9 +99,56 @@ class Analysis(NamedTuple):
     phrase: list[bool]
 
 
+#: Characters whose tone changes with the next syllable. The dictionary writes them with their tone
+#: changes inside phrases (一起 yi4, 不是 bu2) but not elsewhere; readings use the citation tone
+#: everywhere, and :mod:`.sandhi` applies the changes.
+SANDHI_CHARS = frozenset("一不")
+_CITATION = {("一", "yi2"): "yi1", ("一", "yi4"): "yi1", ("不", "bu2"): "bu4"}
+
+
+@lru_cache(maxsize=1)
+def _lexicon_phrases() -> dict[str, tuple[str | None, ...]]:
+    """Words pypinyin's phrase dictionary lacks, with the readings the Rime lexicon makes certain
+    (``data/pinyin/lexicon_phrases.tsv``, built by scripts/build_polyphone.py; "-" = unsure)."""
+    from ..resources import data_path
+
+    out: dict[str, tuple[str | None, ...]] = {}
+    with open(data_path("pinyin", "lexicon_phrases.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#"):
+                word, readings = line.rstrip("\n").split("\t")
+                out[word] = tuple(None if r == "-" else r for r in readings.split(" "))
+    return out
+
+
+def _lexicon_pass(run: str, simp: str, start: int, analysis: Analysis) -> None:
+    """Readings from :func:`_lexicon_phrases` where no phrase-dictionary word covers the characters (longest first)."""
+    table = _lexicon_phrases()
+    flags, readings = analysis.phrase, analysis.readings
+    n, p = len(simp), 0
+    while p < n - 1:
+        for length in (4, 3, 2):
+            found = table.get(simp[p : p + length]) if p + length <= n else None
+            if found is not None and not any(flags[start + p : start + p + length]):
+                for k, r in enumerate(found):
+                    if r is not None and _has(char_readings(run[p + k]), r):
+                        readings[start + p + k] = r
+                        flags[start + p + k] = True
+                p += length
+                break
+        else:
+            p += 1
+
+
+def _has(own: tuple[str, ...], reading: str) -> bool:
+    """``reading`` is one of ``own`` or the neutral tone of one (phrases write 便宜 yi5, 宜 alone has yi2 only)."""
+    return reading in own or (reading[-1:] == "5" and any(r[:-1] == reading[:-1] for r in own))
+
+
 def _dictionary_run(run: str, simp: str, start: int, analysis: Analysis) -> None:
     readings, phrase_flags, words = analysis.readings, analysis.phrase, analysis.words
     pos = 0
+    citation = _CITATION
     for word in _segmenter()(simp):
         n = len(word)
         words.append((start + pos, start + pos + n))
@@ -116,16 +164,21 @@ def _dictionary_run(run: str, simp: str, start: int, analysis: Analysis) -> None
             elif simp[pos + k] != orig:
                 simp_readings = char_readings(simp[pos + k])
                 r = simp_readings[0] if simp_readings else None
-            if r is None or (own and r not in own):
+            if r is None or (own and not _has(own, r)):
                 r = own[0] if own else r
             else:
                 phrase_flags[start + pos + k] = phrase is not None
+            r = citation.get((orig, r), r)
             readings[start + pos + k] = r
         pos += n
+    _lexicon_pass(run, simp, start, analysis)
 
 
 def analyse(text: str) -> Analysis:
     """Dictionary readings of ``text``: phrase matches first, else each character's most common reading.
+
+    一 and 不 get their citation tones (yi1, bu4) whatever the phrase dictionary writes; tone sandhi is
+    :func:`cjkglyph.pinyin.sandhi.apply_sandhi`.
 
     Traditional characters are looked up through their Simplified form; a
     reading found that way is kept only when the original character has it.
