@@ -147,11 +147,14 @@ def test_several_runs(dec: AbbreviationDecoder) -> None:
 
 def test_keep_english_and_user_words(tiny: tuple[Lexicon, Any]) -> None:
     lex, lm = tiny
-    plain = AbbreviationDecoder(lm=lm, lexicon=lex)
+    plain = AbbreviationDecoder(lm=lm, lexicon=lex, keep_english=False)
     assert plain.decode("这个app很好用")["runs"]
-    keep = AbbreviationDecoder(lm=lm, lexicon=lex, keep_english=True)
-    assert keep.decode("这个app很好用")["candidates"][0]["text"] == "这个app很好用"
+    keep = AbbreviationDecoder(lm=lm, lexicon=lex)  # English words and common Latin tokens are kept by default
+    for text in ("这个app很好用", "ok", "连上wifi了", "开通vip"):
+        assert keep.decode(text)["candidates"][0]["text"] == text and keep.decode(text)["runs"] == []
     assert best(keep, "这个app的zfb") == "这个app的支付宝"
+    # two-letter words and vowel-less runs are abbreviations far more often
+    assert [r["letters"] for r in keep.decode("my手机，cs和xxx")["runs"]] == ["my", "cs", "xxx"]
     user = AbbreviationDecoder(lm=lm, lexicon=lex, keep=frozenset({"zfb"}))
     assert best(user, "用zfb付款") == "用zfb付款"
 
@@ -206,8 +209,11 @@ def test_hostile_input(dec: AbbreviationDecoder, text: str) -> None:
 def test_huge_line(dec: AbbreviationDecoder) -> None:
     text = ("真的bhys，" * 300) + "a" * 5000 + "的" * 10000
     out = dec.decode(text, k=2)
-    assert len(out["runs"]) == 64  # at most MAX_RUNS_PER_LINE; the 5000-letter run is too long to decode
-    assert out["candidates"][0]["text"].count("不好意思") == 64
+    assert len(out["runs"]) == 300  # every run is decoded, however many
+    assert out["candidates"][0]["text"].count("不好意思") == 300
+    # the 5000-letter run is longer than max_run: left as it is, and said so
+    assert [(r["start"], len(r["letters"])) for r in out["skipped"]] == [(len("真的bhys，") * 300, 5000)]
+    assert "a" * 5000 in out["candidates"][0]["text"]
 
 
 def test_bad_argument(dec: AbbreviationDecoder) -> None:
@@ -307,7 +313,18 @@ def test_cli_keep_options(tmp_path: Path, tiny_cli) -> None:  # type: ignore[no-
     words = tmp_path / "keep.txt"
     words.write_text("zfb\n", encoding="utf-8")
     assert tiny_cli("--keep", str(words), "用zfb付款，bhys")[:2] == (0, "用zfb付款，不好意思\n")
-    assert tiny_cli("--keep", "zfb,bhys", "--keep-english", "用zfb付款，bhys的app")[:2] == (0, "用zfb付款，bhys的app\n")
+    assert tiny_cli("--keep", "zfb,bhys", "用zfb付款，bhys的app")[:2] == (0, "用zfb付款，bhys的app\n")
+    code, out, _ = tiny_cli("--no-keep-english", "--format", "jsonl", "这个app")
+    assert code == 0 and [r["letters"] for r in json.loads(out)["runs"]] == ["app"]
+
+
+def test_cli_every_run_decoded_or_reported(tiny_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = tiny_cli("我真的bhys。" * 100)
+    assert code == 0 and out.count("不好意思") == 100 and "bhys" not in out and not err.strip()
+    code, out, err = tiny_cli("--max-run", "3", "真的bhys，用zfb")
+    assert code == 0 and "bhys" in out and "支付宝" in out
+    assert "1 run(s) in 1 line(s) longer than 3 letters" in err
+    assert tiny_cli("--max-run", "0", "zfb")[0] == 2
 
 
 # ---------------------------------------------------------------------------- neural scoring

@@ -72,6 +72,7 @@ __all__ = [
     "default_decoder",
     "english_words",
     "find_runs",
+    "is_latin_word",
     "load_weights",
 ]
 
@@ -99,9 +100,13 @@ _CONTEXT_FEATURES = frozenset(f for f in FEATURES if f.startswith(("freq_", "ass
 #: Characters on each side of a run searched for a repeat of the expansion.
 _REPEAT_CHARS = 60
 
-#: Hard limits that keep hostile input cheap.
+#: Runs longer than this many letters (not counting spaces) are not abbreviations: they are left as they
+#: are and listed in the result's ``skipped`` (:attr:`AbbreviationDecoder.max_run` changes it).
 MAX_RUN = 40
-MAX_RUNS_PER_LINE = 64
+
+#: Two-letter Latin tokens that are kept by default (most two-letter runs are abbreviations: xx, cs, my).
+_COMMON_SHORT = frozenset({"ok", "hi", "pk", "id", "ip", "tv", "pc", "vs", "ps", "qq", "ui"})
+_VOWELS = frozenset("aeiouy")
 
 
 class Scorer(Protocol):
@@ -191,8 +196,7 @@ def find_runs(text: str, keep: Callable[[str], bool] | None = None) -> list[Run]
             groups[-1] = (groups[-1][0], e)
         else:
             groups.append((s, e))
-    runs = [Run(s, e, text[s:e]) for s, e in groups[:MAX_RUNS_PER_LINE]]
-    return runs
+    return [Run(s, e, text[s:e]) for s, e in groups]
 
 
 @lru_cache(maxsize=1)
@@ -202,6 +206,21 @@ def english_words() -> frozenset[str]:
 
     with open(data_path("lexicon", "english_words.txt"), encoding="utf-8") as f:
         return frozenset(w.strip() for w in f if w.strip())
+
+
+def is_latin_word(letters: str) -> bool:
+    """Whether a run reads as an English word or a common Latin token, kept by default.
+
+    English words of three letters or more with a vowel (``app``, ``wifi``, ``hello``, ``vip``) and a few
+    two-letter tokens (``ok``, ``pk``, ``qq``, ``tv``); other two-letter words and vowel-less ones are far more
+    often abbreviations (``my`` 没有, ``cs`` 城市, ``xxx`` 小行星).
+
+    >>> [w for w in ("app", "ok", "wifi", "my", "xxx", "bhys") if is_latin_word(w)]
+    ['app', 'ok', 'wifi']
+    """
+    if len(letters) == 2:
+        return letters in _COMMON_SHORT
+    return len(letters) > 2 and letters in english_words() and not _VOWELS.isdisjoint(letters)
 
 
 # ---------------------------------------------------------------------------
@@ -277,6 +296,10 @@ class AbbreviationDecoder:
     a JSON file (see :func:`load_weights`) or ``"default"`` for the shipped ones.
     ``reranker``: an optional object with ``rerank(items)`` (see
     :mod:`cjkglyph.abbrev.neural`) whose scores are added with ``reranker_weight``.
+    ``keep_english`` (default on): runs that read as English words or common Latin
+    tokens (:func:`is_latin_word`: app, ok, wifi, vip) are left alone; ``keep``: more
+    runs to leave alone. Every other run is decoded, however many a line holds, except
+    runs of more than ``max_run`` letters, which are listed in the result's ``skipped``.
     """
 
     lm: Any = "default"
@@ -289,7 +312,8 @@ class AbbreviationDecoder:
     beam: int = 400
     max_candidates: int = 300
     context: int | None = None
-    keep_english: bool = False
+    keep_english: bool = True
+    max_run: int = MAX_RUN
     keep: frozenset[str] = frozenset()
     reranker: Any = None
     reranker_weight: float = 1.0
@@ -341,7 +365,7 @@ class AbbreviationDecoder:
         return int(order) - 1 if order else 10**9
 
     def _keep(self, letters: str) -> bool:
-        return letters in self.keep or (self.keep_english and letters in english_words())
+        return letters in self.keep or (self.keep_english and is_latin_word(letters))
 
     def _lm_scores(self, texts: list[str]) -> np.ndarray:
         import numpy as np
@@ -586,10 +610,14 @@ class AbbreviationDecoder:
 
     def _decode(self, text: str, k: int) -> dict[str, Any]:
         k = max(1, int(k))
-        runs = [r for r in find_runs(text, self._keep) if len(r.letters) <= MAX_RUN]
+        runs, skipped = [], []
+        for r in find_runs(text, self._keep):
+            (runs if len(r.letters) - r.letters.count(" ") <= self.max_run else skipped).append(r)
         run_info = [{"start": r.start, "end": r.end, "letters": r.letters} for r in runs]
+        skip_info = [{"start": r.start, "end": r.end, "letters": r.letters} for r in skipped]
         if not runs:
-            return {"source": text, "runs": [], "candidates": [{"text": text, "expansion": "", "expansions": [], "score": 0.0}]}
+            empty = {"text": text, "expansion": "", "expansions": [], "score": 0.0}
+            return {"source": text, "runs": [], "skipped": skip_info, "candidates": [empty]}
         chosen = [r.letters for r in runs]
         ranked: list[list[tuple[str, float]]] = [[] for _ in runs]
         passes = 1 if len(runs) == 1 else 2
@@ -620,7 +648,7 @@ class AbbreviationDecoder:
                     "score": round(total, 4),
                 }
             )
-        return {"source": text, "runs": run_info, "candidates": cands}
+        return {"source": text, "runs": run_info, "skipped": skip_info, "candidates": cands}
 
     def __call__(self, text: str, k: int = 10) -> dict[str, Any]:
         return self.decode(text, k)
