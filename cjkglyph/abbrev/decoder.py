@@ -57,6 +57,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from .encoder_features import ENCODER_FEATURES, encoder_features
 
 if TYPE_CHECKING:
     import numpy as np
@@ -73,6 +74,7 @@ __all__ = [
     "english_words",
     "find_runs",
     "is_latin_word",
+    "load_rescore",
     "load_weights",
 ]
 
@@ -92,6 +94,7 @@ FEATURES: tuple[str, ...] = (
     "topic",
     "no_topic",
     "repeat",
+    *ENCODER_FEATURES,
 )
 _COL = {f: i for i, f in enumerate(FEATURES)}
 #: Features that need a :class:`cjkglyph.lm.word_context.WordContext`.
@@ -127,8 +130,7 @@ class Proposal(NamedTuple):
 
 
 @lru_cache(maxsize=4)
-def load_weights(path: str | None = None) -> dict[str, float]:
-    """Ranker weights ``{feature: weight}`` from a JSON file (default: the shipped ``abbrev_ranker.json``)."""
+def _ranker_file(path: str | None) -> dict[str, Any]:
     import json
 
     from ..errors import ResourceError
@@ -137,14 +139,31 @@ def load_weights(path: str | None = None) -> dict[str, float]:
     file = data_path("lexicon", "abbrev_ranker.json") if path is None else path
     try:
         with open(file, encoding="utf-8") as f:
-            weights = json.load(f)["weights"]
-        out = {str(k): float(v) for k, v in weights.items()}
+            raw = json.load(f)
+        out: dict[str, Any] = {"weights": {str(k): float(v) for k, v in raw["weights"].items()}}
+        rescore = raw.get("rescore")
+        if rescore is not None:
+            out["rescore"] = {str(k): float(v) for k, v in rescore["weights"].items()}
+            out["top"] = int(rescore["top"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         raise ResourceError(f"cannot read ranker weights {file}: {e}; rebuild with scripts/train_abbrev_ranker.py") from None
-    unknown = set(out) - set(FEATURES)
-    if unknown:
-        raise ResourceError(f"{file}: unknown features {sorted(unknown)}; rebuild with scripts/train_abbrev_ranker.py")
+    for part in ("weights", "rescore"):
+        unknown = set(out.get(part, ())) - set(FEATURES)
+        if unknown:
+            raise ResourceError(f"{file}: unknown features {sorted(unknown)}; rebuild with scripts/train_abbrev_ranker.py")
     return out
+
+
+def load_weights(path: str | None = None) -> dict[str, float]:
+    """Ranker weights ``{feature: weight}`` from a JSON file (default: the shipped ``abbrev_ranker.json``)."""
+    return dict(_ranker_file(path)["weights"])
+
+
+def load_rescore(path: str | None = None) -> tuple[int, dict[str, float]] | None:
+    """The second stage of a ranker file: (how many of the best first-stage candidates it re-scores,
+    ``{feature: weight}`` over all :data:`FEATURES`), or None when the file has none."""
+    raw = _ranker_file(path)
+    return (raw["top"], dict(raw["rescore"])) if "rescore" in raw else None
 
 
 # ---------------------------------------------------------------------------
@@ -296,6 +315,10 @@ class AbbreviationDecoder:
     a JSON file (see :func:`load_weights`) or ``"default"`` for the shipped ones.
     ``reranker``: an optional object with ``rerank(items)`` (see
     :mod:`cjkglyph.abbrev.neural`) whose scores are added with ``reranker_weight``.
+    ``encoder`` (a :class:`cjkglyph.encoder.CharEncoder`, ``"default"`` or None) and
+    ``rescore`` (second-stage weights over all :data:`FEATURES`; ``"default"``: those of
+    the weights file): the ``rescore_top`` best first-stage candidates are re-scored with
+    the encoder's features (:mod:`cjkglyph.abbrev.encoder_features`) too.
     ``keep_english`` (default on): runs that read as English words or common Latin
     tokens (:func:`is_latin_word`: app, ok, wifi, vip) are left alone; ``keep``: more
     runs to leave alone. Every other run is decoded, however many a line holds, except
@@ -319,6 +342,10 @@ class AbbreviationDecoder:
     reranker_weight: float = 1.0
     rerank_top: int = 20
     unknown_word_logp: float = -8.0
+    encoder: Any = "default"
+    rescore: Any = "default"
+    rescore_top: int | None = None
+    encoder_context: int = 32
 
     def __post_init__(self) -> None:
         import numpy as np
@@ -331,15 +358,35 @@ class AbbreviationDecoder:
             from ..lm import LanguageModel
 
             self.lm = LanguageModel.load(None if self.lm == "default" else self.lm)
+        second = None
         if isinstance(self.weights, str):
-            self.weights = dict(load_weights(None if self.weights == "default" else self.weights))
+            file = None if self.weights == "default" else self.weights
+            self.weights = dict(load_weights(file))
+            second = load_rescore(file)
         else:
             self.weights = {str(k): float(v) for k, v in dict(self.weights).items()}
-        unknown = set(self.weights) - set(FEATURES)
-        if unknown:
-            raise ValueError(f"unknown ranking features {sorted(unknown)}; known: {', '.join(FEATURES)}")
+        if isinstance(self.rescore, str):
+            # "default": the second stage of the weights file (none when the weights are given as a dict)
+            self.rescore = second[1] if second else None
+        elif self.rescore is not None:
+            self.rescore = {str(k): float(v) for k, v in dict(self.rescore).items()}
+        if self.rescore_top is None:
+            self.rescore_top = second[0] if second else 5
+        for table in (self.weights, self.rescore or {}):
+            unknown = set(table) - set(FEATURES)
+            if unknown:
+                raise ValueError(f"unknown ranking features {sorted(unknown)}; known: {', '.join(FEATURES)}")
         self._w = np.array([self.weights.get(f, 0.0) for f in FEATURES])
-        uses_context = any(self.weights.get(f, 0.0) for f in _CONTEXT_FEATURES)
+        self._w[[_COL[f] for f in ENCODER_FEATURES]] = 0.0  # computed for the second stage only
+        if self.encoder == "default":
+            if self.rescore:
+                from ..encoder import default_encoder
+
+                self.encoder = default_encoder()
+            else:
+                self.encoder = None
+        self._w2 = np.array([self.rescore.get(f, 0.0) for f in FEATURES]) if self.rescore and self.encoder else None
+        uses_context = any(table.get(f, 0.0) for table in (self.weights, self.rescore or {}) for f in _CONTEXT_FEATURES)
         if isinstance(self.word_context, (str, Path)):
             from ..lm.word_context import WordContext
 
@@ -554,13 +601,36 @@ class AbbreviationDecoder:
             X[:, c["no_topic"]] = known == 0
         return texts, X
 
+    def add_encoder_features(self, text: str, run: Run, texts: Sequence[str], X: np.ndarray, rows: Sequence[int]) -> None:
+        """Fill the :data:`ENCODER_FEATURES` columns of ``X`` for the candidates ``rows``."""
+        import numpy as np
+
+        cols = [_COL[f] for f in ENCODER_FEATURES]
+        X[np.ix_(list(rows), cols)] = encoder_features(
+            self.encoder, text[: run.start], [texts[i] for i in rows], text[run.end :], context=self.encoder_context
+        )
+
     def _score_run(self, text: str, run: Run) -> list[tuple[str, float]]:
         """(expansion, score) for one run of ``text`` (other runs as they are in ``text``), best first."""
+        import numpy as np
+
         texts, X = self.candidate_features(text, run)
         if not texts:
             return [(run.letters, 0.0)]
         scores = X @ self._w
-        order = sorted(range(len(texts)), key=lambda i: -scores[i])
+        order = np.argsort(-scores, kind="stable")
+        if self._w2 is not None and len(texts) > 1:
+            # second stage: the best candidates re-scored with the encoder; the others follow, gaps kept
+            k = min(int(self.rescore_top or 0), len(texts))
+            top = order[:k]
+            self.add_encoder_features(text, run, texts, X, top)
+            second = X[top] @ self._w2
+            rest = order[k:]
+            scores = scores.copy()
+            if len(rest):
+                scores[rest] += second.min() - scores[top[-1]]
+            scores[top] = second
+            order = np.concatenate([top[np.argsort(-second, kind="stable")], rest])
         ranked = [(texts[i], float(scores[i])) for i in order]
         if self.reranker is not None and len(ranked) > 1:
             ranked = self._rerank(text, run, ranked)
