@@ -289,7 +289,7 @@ class _FavouriteEncoder:
 
 
 def test_second_stage_rescores_the_best_candidates(tiny: tuple[Lexicon, Any], enc) -> None:  # type: ignore[no-untyped-def]
-    from cjkglyph.abbrev import FEATURES, load_weights
+    from cjkglyph.abbrev import FEATURES, load_rescore, load_weights
 
     lex, lm = tiny
     first = AbbreviationDecoder(lm=lm, lexicon=lex, weights={"lm": 1.0, "lexicon": 0.5})
@@ -307,8 +307,15 @@ def test_second_stage_rescores_the_best_candidates(tiny: tuple[Lexicon, Any], en
     # without an encoder (or without second-stage weights) the first stage decides
     assert AbbreviationDecoder(lm=lm, lexicon=lex, weights={"lm": 1.0, "lexicon": 0.5}, encoder=None,
                                rescore=second).decode("我的sj没电了")["candidates"][0]["expansion"] == "手机"
+    # the gate: no second stage where the first stage is sure enough
+    fake.calls = 0
+    gated = AbbreviationDecoder(lm=lm, lexicon=lex, weights={"lm": 1.0, "lexicon": 0.5}, encoder=fake, rescore=second,
+                                rescore_margin=0.0)
+    assert gated.decode("我的sj没电了")["candidates"][0]["expansion"] == "手机" and fake.calls == 0
     # the shipped ranker has a second stage over known features
     assert set(load_weights()) <= set(FEATURES)
+    top, margin, weights = load_rescore()
+    assert top >= 1 and margin > 0 and set(weights) <= set(FEATURES) and weights["enc_masked"] > 0
 
 
 
@@ -329,7 +336,7 @@ def test_candidate_features(dec: AbbreviationDecoder) -> None:
 
 
 def test_weights_option(tiny: tuple[Lexicon, Any], tmp_path: Path) -> None:
-    from cjkglyph.abbrev import FEATURES, load_weights
+    from cjkglyph.abbrev import FEATURES, load_rescore, load_weights
     from cjkglyph.errors import ResourceError
 
     lex, lm = tiny

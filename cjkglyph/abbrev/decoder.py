@@ -107,8 +107,9 @@ _REPEAT_CHARS = 60
 #: are and listed in the result's ``skipped`` (:attr:`AbbreviationDecoder.max_run` changes it).
 MAX_RUN = 40
 
-#: Two-letter Latin tokens that are kept by default (most two-letter runs are abbreviations: xx, cs, my).
-_COMMON_SHORT = frozenset({"ok", "hi", "pk", "id", "ip", "tv", "pc", "vs", "ps", "qq", "ui"})
+#: Two-letter Latin tokens that are kept by default (most two-letter runs are abbreviations: xx, cs, my;
+#: QQ and PS are usually written in capitals, which are never decoded, while qq and ps are often 全球, 破损).
+_COMMON_SHORT = frozenset({"ok", "hi", "pk", "id", "ip", "tv", "pc", "vs", "ui"})
 _VOWELS = frozenset("aeiouy")
 
 
@@ -145,6 +146,8 @@ def _ranker_file(path: str | None) -> dict[str, Any]:
         if rescore is not None:
             out["rescore"] = {str(k): float(v) for k, v in rescore["weights"].items()}
             out["top"] = int(rescore["top"])
+            margin = rescore.get("margin")
+            out["margin"] = float("inf") if margin is None else float(margin)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         raise ResourceError(f"cannot read ranker weights {file}: {e}; rebuild with scripts/train_abbrev_ranker.py") from None
     for part in ("weights", "rescore"):
@@ -159,11 +162,11 @@ def load_weights(path: str | None = None) -> dict[str, float]:
     return dict(_ranker_file(path)["weights"])
 
 
-def load_rescore(path: str | None = None) -> tuple[int, dict[str, float]] | None:
-    """The second stage of a ranker file: (how many of the best first-stage candidates it re-scores,
-    ``{feature: weight}`` over all :data:`FEATURES`), or None when the file has none."""
+def load_rescore(path: str | None = None) -> tuple[int, float, dict[str, float]] | None:
+    """The second stage of a ranker file: (how many of the best first-stage candidates it re-scores, the
+    first-stage margin below which it runs, ``{feature: weight}`` over all :data:`FEATURES`), or None."""
     raw = _ranker_file(path)
-    return (raw["top"], dict(raw["rescore"])) if "rescore" in raw else None
+    return (raw["top"], raw["margin"], dict(raw["rescore"])) if "rescore" in raw else None
 
 
 # ---------------------------------------------------------------------------
@@ -318,7 +321,8 @@ class AbbreviationDecoder:
     ``encoder`` (a :class:`cjkglyph.encoder.CharEncoder`, ``"default"`` or None) and
     ``rescore`` (second-stage weights over all :data:`FEATURES`; ``"default"``: those of
     the weights file): the ``rescore_top`` best first-stage candidates are re-scored with
-    the encoder's features (:mod:`cjkglyph.abbrev.encoder_features`) too.
+    the encoder's features (:mod:`cjkglyph.abbrev.encoder_features`) too, where the best
+    two first-stage scores are less than ``rescore_margin`` apart (default: the file's).
     ``keep_english`` (default on): runs that read as English words or common Latin
     tokens (:func:`is_latin_word`: app, ok, wifi, vip) are left alone; ``keep``: more
     runs to leave alone. Every other run is decoded, however many a line holds, except
@@ -345,6 +349,7 @@ class AbbreviationDecoder:
     encoder: Any = "default"
     rescore: Any = "default"
     rescore_top: int | None = None
+    rescore_margin: float | None = None
     encoder_context: int = 32
 
     def __post_init__(self) -> None:
@@ -367,11 +372,13 @@ class AbbreviationDecoder:
             self.weights = {str(k): float(v) for k, v in dict(self.weights).items()}
         if isinstance(self.rescore, str):
             # "default": the second stage of the weights file (none when the weights are given as a dict)
-            self.rescore = second[1] if second else None
+            self.rescore = second[2] if second else None
         elif self.rescore is not None:
             self.rescore = {str(k): float(v) for k, v in dict(self.rescore).items()}
         if self.rescore_top is None:
             self.rescore_top = second[0] if second else 5
+        if self.rescore_margin is None:
+            self.rescore_margin = second[1] if second else float("inf")
         for table in (self.weights, self.rescore or {}):
             unknown = set(table) - set(FEATURES)
             if unknown:
@@ -619,7 +626,8 @@ class AbbreviationDecoder:
             return [(run.letters, 0.0)]
         scores = X @ self._w
         order = np.argsort(-scores, kind="stable")
-        if self._w2 is not None and len(texts) > 1:
+        close = len(texts) > 1 and scores[order[0]] - scores[order[1]] < float(self.rescore_margin or 0.0)
+        if self._w2 is not None and close:
             # second stage: the best candidates re-scored with the encoder; the others follow, gaps kept
             k = min(int(self.rescore_top or 0), len(texts))
             top = order[:k]
