@@ -26,12 +26,20 @@ ranker over the features :data:`FEATURES`:
   the last word with the word after (``assoc_left``/``assoc_right``: log10
   P(w | neighbour) / P(w)), and the cosine between the words' topic vectors and
   the context's (``topic``; ``no_topic`` when no word has one);
-* ``repeat``: the expansion occurs in the rest of the line (学历，李湘学历，汪涵xl).
+* ``repeat``: the expansion occurs in the rest of the line (学历，李湘学历，汪涵xl);
+* ``enc_masked`` (second stage only): how well the candidate's characters fit the
+  masked run according to the shared character encoder
+  (:mod:`cjkglyph.abbrev.encoder_features`).
 
+The ranker has two stages: the first ranks every proposal on the features above
+but the encoder's; where its best two candidates are close (less than the
+file's margin apart), the second re-scores its best few with all features.
 The weights (``data/lexicon/abbrev_ranker.json``) were fitted by
-``scripts/train_abbrev_ranker.py`` on synthetic examples made from corpus lines
-that neither the LM nor the word statistics saw; ``curated`` is set by hand
-(chat slang is absent from the corpus).
+``scripts/train_abbrev_ranker.py`` on synthetic examples made from corpus 'tune'
+lines of 17 genres (the LM and the word statistics were built on 'train' lines),
+with the genre frequencies ``freq_*`` held at 0 (they did not transfer across
+genres better than without them); ``curated`` is set by hand (chat slang is
+absent from the corpus).
 
 Lines with several runs are decoded one run at a time, left to right, each
 with the best expansions of the others in its context, then once more each run

@@ -17,8 +17,10 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
         description=(
             "Decode every run of lowercase ASCII letters in each line (first letters of syllables, zh/ch/sh as one "
             "or two letters, full syllables mixed in) into Chinese characters, chosen with a word lexicon, the "
-            "character language model and word statistics (genre frequencies, neighbouring words, topic of the "
-            "line) using the context on both sides. Several runs in a line are decoded one "
+            "character language model, word statistics (neighbouring words, topic of the line) and, where the "
+            "best candidates are close, the shared character encoder, using the context on both sides. Every run "
+            "is decoded (except runs longer than --max-run letters, counted on stderr); English words and common "
+            "Latin tokens are kept unless --no-keep-english. Several runs in a line are decoded one "
             "after the other, each seeing the others' best expansions. text: the best line; jsonl/json: "
             '{"source", "runs", "candidates": [{"text", "expansion", "expansions", "score"}]} best first.'
         ),
