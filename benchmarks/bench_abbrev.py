@@ -7,11 +7,17 @@ whole decoded line equals the original sentence.
 The file is split once with a fixed seed into a tuning half (used to diagnose
 errors and choose feature families) and a reporting half; both are reported.
 Neither half trains anything: the ranking weights are fitted on synthetic
-examples from held-out corpus lines (scripts/train_abbrev_ranker.py), and the
-shipped character LM and word statistics were built without the lines that
-contain dev.tsv sentences. Also run: the context-free dictionary-frequency
-baseline (same lexicon and segmentation, no language model or context), whose
-speed is the reference for the speed ratio.
+examples from corpus 'tune' lines (scripts/train_abbrev_ranker.py), and the
+shipped character LM and word statistics were built on 'train' lines without
+the lines that contain dev.tsv sentences. Also run: the context-free
+dictionary-frequency baseline (same lexicon and segmentation, no language model
+or context), whose speed is the reference for the speed ratio, and the shipped
+ranker's first stage alone (no encoder).
+
+Transfer: the leave-one-genre-out table that scripts/train_abbrev_ranker.py
+measured and stored in the ranker file (per genre: both stages fitted on the
+'tune' examples of the other genres, measured on the 'test' examples of this
+one; ``before``: the previous ranker file on the same examples).
 
     python benchmarks/bench_abbrev.py [--data PATH] [--lm FILE] [--model DIR] [--limit N]
 """
@@ -19,11 +25,15 @@ speed is the reference for the speed ratio.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
+import sys
 import time
 from pathlib import Path
 
 from cjkglyph.abbrev import AbbreviationDecoder
+from cjkglyph.resources import data_path
 
 from cjkglyph._splits import need_data
 
@@ -67,12 +77,15 @@ def main() -> None:
     ap.add_argument("--data", default=str(REPO.parent / "shared" / "benchmarks" / "abbrev" / "dev.tsv"))
     ap.add_argument("--lm", default="default", help="character LM file (default: the shipped one)")
     ap.add_argument("--model", help="masked LM / CNMBert directory for neural re-ranking")
+    ap.add_argument("--weights", help="ranker file (default: the shipped abbrev_ranker.json)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--limit", type=int, help="use only the first N lines of each half")
     ap.add_argument("-k", type=int, default=10)
     args = ap.parse_args()
     need_data(args.data, "the abbreviation dev set (benchmarks/abbrev/dev.tsv)")
 
+    if not Path(args.data).is_file():
+        sys.exit(f"needs the abbreviation dev set (../shared/benchmarks/abbrev/dev.tsv): {args.data} not found")
     rows = read(Path(args.data))
     tune, report = split(rows, args.seed)
     if args.limit:
@@ -85,23 +98,45 @@ def main() -> None:
         from cjkglyph.abbrev.neural import load_reranker
 
         options["reranker"] = load_reranker(args.model)
+    if args.weights:
+        options["weights"] = args.weights
     decoder = AbbreviationDecoder(lm=args.lm, **options)
-    # warm up: lexicon, LM, word statistics, jieba and lazy tables are loaded before timing
-    decoder.decode("真的bhys，我来晚了")
-    baseline.decode("真的bhys，我来晚了")
+    systems = [("dictionary frequency", baseline)]
+    if decoder.rescore:
+        systems.append(("first stage (no encoder)", AbbreviationDecoder(lm=decoder.lm, encoder=None, **options)))
+    label = "two stages + encoder" if decoder.rescore else "lexicon + LM + context"
+    systems.append((label + (" + neural" if args.model else ""), decoder))
+    # warm up: lexicon, LM, word statistics, jieba, the encoder and lazy tables are loaded before timing
+    for _, dec in systems:
+        dec.decode("真的bhys，我来晚了")
 
     print(f"data: {args.data} ({len(rows)} lines; seed {args.seed}: tuning {len(tune)}, reporting {len(report)})")
-    print(f"{'half':<10} {'system':<22} {'acc@1':>7} {'MRR@10':>7} {'ms/sent':>8} {'x baseline':>10}")
+    threads = os.environ.get("CJKGLYPH_THREADS") or "default"
+    print(f"encoder threads: {threads}; timings include the lexicon search (fresh caches per half)")
+    print(f"{'half':<10} {'system':<26} {'acc@1':>7} {'MRR@10':>7} {'ms/sent':>8} {'x baseline':>10}")
     for name, part in (("tuning", tune), ("reporting", report)):
-        # a fresh cache per half so timings include the lexicon search
-        baseline.clear_cache()
-        decoder.clear_cache()
-        b = evaluate(baseline, part, args.k)
-        decoder.clear_cache()
-        d = evaluate(decoder, part, args.k)
-        print(f"{name:<10} {'dictionary frequency':<22} {b['acc']:7.1f} {b['mrr']:7.1f} {b['ms']:8.2f} {1.0:10.2f}")
-        label = "lexicon + LM + context" + (" + neural" if args.model else "")
-        print(f"{name:<10} {label:<22} {d['acc']:7.1f} {d['mrr']:7.1f} {d['ms']:8.2f} {d['ms'] / max(b['ms'], 1e-9):10.2f}")
+        base_ms = None
+        for label, dec in systems:
+            dec.clear_cache()
+            r = evaluate(dec, part, args.k)
+            base_ms = base_ms or r["ms"]
+            print(f"{name:<10} {label:<26} {r['acc']:7.1f} {r['mrr']:7.1f} {r['ms']:8.2f} {r['ms'] / max(base_ms, 1e-9):10.2f}")
+    logo_table(Path(args.weights) if args.weights else data_path("lexicon", "abbrev_ranker.json"))
+
+
+def logo_table(path: Path) -> None:
+    """Print the leave-one-genre-out table stored in a ranker file."""
+    logo = json.loads(path.read_text(encoding="utf-8")).get("logo")
+    if not logo:
+        print(f"{path}: no leave-one-genre-out table (rebuild with scripts/train_abbrev_ranker.py)")
+        return
+    cols = [c for c in ("before", "stage1", "after") if c in logo["mean"]]
+    print(f"leave-one-genre-out (synthetic abbreviations of corpus 'test' lines; from {path.name}): acc@1 / MRR@10")
+    print(f"{'left-out genre':<26} {'n':>5} {'recall':>6} " + " ".join(f"{c:>13}" for c in cols))
+    for row in logo["per_genre"]:
+        print(f"{row['genre']:<26} {row['examples']:5d} {row['recall']:6.1f} "
+              + " ".join(f"{row[c][0]:6.1f} {row[c][1]:6.1f}" for c in cols))
+    print(f"{'mean over genres':<26} {'':5} {'':6} " + " ".join(f"{logo['mean'][c][0]:6.1f} {logo['mean'][c][1]:6.1f}" for c in cols))
 
 
 if __name__ == "__main__":

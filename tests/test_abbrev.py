@@ -147,11 +147,14 @@ def test_several_runs(dec: AbbreviationDecoder) -> None:
 
 def test_keep_english_and_user_words(tiny: tuple[Lexicon, Any]) -> None:
     lex, lm = tiny
-    plain = AbbreviationDecoder(lm=lm, lexicon=lex)
+    plain = AbbreviationDecoder(lm=lm, lexicon=lex, keep_english=False)
     assert plain.decode("这个app很好用")["runs"]
-    keep = AbbreviationDecoder(lm=lm, lexicon=lex, keep_english=True)
-    assert keep.decode("这个app很好用")["candidates"][0]["text"] == "这个app很好用"
+    keep = AbbreviationDecoder(lm=lm, lexicon=lex)  # English words and common Latin tokens are kept by default
+    for text in ("这个app很好用", "ok", "连上wifi了", "开通vip"):
+        assert keep.decode(text)["candidates"][0]["text"] == text and keep.decode(text)["runs"] == []
     assert best(keep, "这个app的zfb") == "这个app的支付宝"
+    # two-letter words and vowel-less runs are abbreviations far more often
+    assert [r["letters"] for r in keep.decode("my手机，cs和xxx")["runs"]] == ["my", "cs", "xxx"]
     user = AbbreviationDecoder(lm=lm, lexicon=lex, keep=frozenset({"zfb"}))
     assert best(user, "用zfb付款") == "用zfb付款"
 
@@ -206,8 +209,11 @@ def test_hostile_input(dec: AbbreviationDecoder, text: str) -> None:
 def test_huge_line(dec: AbbreviationDecoder) -> None:
     text = ("真的bhys，" * 300) + "a" * 5000 + "的" * 10000
     out = dec.decode(text, k=2)
-    assert len(out["runs"]) == 64  # at most MAX_RUNS_PER_LINE; the 5000-letter run is too long to decode
-    assert out["candidates"][0]["text"].count("不好意思") == 64
+    assert len(out["runs"]) == 300  # every run is decoded, however many
+    assert out["candidates"][0]["text"].count("不好意思") == 300
+    # the 5000-letter run is longer than max_run: left as it is, and said so
+    assert [(r["start"], len(r["letters"])) for r in out["skipped"]] == [(len("真的bhys，") * 300, 5000)]
+    assert "a" * 5000 in out["candidates"][0]["text"]
 
 
 def test_bad_argument(dec: AbbreviationDecoder) -> None:
@@ -216,6 +222,102 @@ def test_bad_argument(dec: AbbreviationDecoder) -> None:
 
 
 # ---------------------------------------------------------------------------- ranking features
+
+
+# ---------------------------------------------------------------------------- the encoder feature
+
+
+@pytest.fixture(scope="module")
+def enc():  # type: ignore[no-untyped-def]
+    from cjkglyph.encoder import default_encoder
+
+    return default_encoder()
+
+
+def test_masked_log_probs(enc) -> None:  # type: ignore[no-untyped-def]
+    texts = ["我们今天去公园玩", "真的 不好意思，我来晚了", "这个问题我已经解决了。" * 30]
+    spans = [(5, 7), (2, 7), (250, 252)]
+    rows = enc.masked_log_probs(texts, spans)
+    # one row per non-space character of the span, each a distribution
+    assert [r.shape[0] for r in rows] == [2, 4, 2]
+    for r in rows:
+        assert np.allclose(np.exp(r).sum(1), 1.0, atol=1e-3)
+    # the masked characters themselves are not seen; the other texts do not matter (one call per text)
+    other = enc.masked_log_probs(["我们今天去乱码玩"], [(5, 7)])[0]
+    assert np.array_equal(other, rows[0])
+    assert np.array_equal(enc.masked_log_probs([texts[1]], [spans[1]])[0], rows[1])
+    # empty spans and spans of whitespace give no rows
+    assert [r.shape[0] for r in enc.masked_log_probs(["好", "a  b", ""], [(0, 0), (1, 3), (0, 5)])] == [0, 0, 0]
+
+
+@settings(max_examples=25, deadline=None)
+@given(text=HOSTILE, a=st.integers(-5, 50), b=st.integers(-5, 50))
+def test_masked_log_probs_hostile(text: str, a: int, b: int) -> None:
+    from cjkglyph.encoder import default_encoder
+
+    (rows,) = default_encoder().masked_log_probs([text], [(a, b)])
+    assert rows.ndim == 2 and np.all(np.isfinite(rows))
+
+
+def test_encoder_features(enc) -> None:  # type: ignore[no-untyped-def]
+    from cjkglyph.abbrev.encoder_features import encoder_features
+
+    left, right = "日本自民党干事长：安倍", "无法接受所有电视采访"
+    X = encoder_features(enc, left, ["总裁", "早餐", "行政长官"], right)
+    assert X.shape == (3, 1) and np.all(X < 0)
+    lp = enc.masked_log_probs([left + "一一" + right], [(len(left), len(left) + 2)])[0]
+    assert X[0, 0] == pytest.approx(lp[0, enc.vocab.id("总")] + lp[1, enc.vocab.id("裁")], abs=1e-4)
+    assert X[0, 0] > X[1, 0]
+    assert encoder_features(enc, left, [], right).shape == (0, 1)
+
+
+class _FavouriteEncoder:
+    """A fake encoder whose masked scores strongly favour one expansion."""
+
+    def __init__(self, favourite: str, vocab) -> None:  # type: ignore[no-untyped-def]
+        self.favourite, self.vocab, self.calls = favourite, vocab, 0
+
+    def masked_log_probs(self, texts, spans):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        out = []
+        for _, (a, b) in zip(texts, spans, strict=True):
+            lp = np.full((b - a, len(self.vocab)), -20.0)
+            if b - a == len(self.favourite):
+                lp[np.arange(b - a), self.vocab.ids(self.favourite)] = 0.0
+            out.append(lp)
+        return out
+
+
+def test_second_stage_rescores_the_best_candidates(tiny: tuple[Lexicon, Any], enc) -> None:  # type: ignore[no-untyped-def]
+    from cjkglyph.abbrev import FEATURES, load_rescore, load_weights
+
+    lex, lm = tiny
+    first = AbbreviationDecoder(lm=lm, lexicon=lex, weights={"lm": 1.0, "lexicon": 0.5})
+    ranked = [c["expansion"] for c in first.decode("我的sj没电了", k=5)["candidates"]]
+    assert ranked[0] == "手机" and len(ranked) >= 2
+    fake = _FavouriteEncoder(ranked[1], enc.vocab)
+    second = dict.fromkeys(FEATURES, 0.0) | {"lm": 1.0, "lexicon": 0.5, "enc_masked": 1.0}
+    both = AbbreviationDecoder(lm=lm, lexicon=lex, weights={"lm": 1.0, "lexicon": 0.5}, encoder=fake, rescore=second,
+                               rescore_top=3)
+    out = both.decode("我的sj没电了", k=5)
+    assert out["candidates"][0]["expansion"] == ranked[1] and fake.calls >= 1
+    scores = [c["score"] for c in out["candidates"]]
+    assert scores == sorted(scores, reverse=True)
+    assert {c["expansion"] for c in out["candidates"][:3]} == set(ranked[:3])
+    # without an encoder (or without second-stage weights) the first stage decides
+    assert AbbreviationDecoder(lm=lm, lexicon=lex, weights={"lm": 1.0, "lexicon": 0.5}, encoder=None,
+                               rescore=second).decode("我的sj没电了")["candidates"][0]["expansion"] == "手机"
+    # the gate: no second stage where the first stage is sure enough
+    fake.calls = 0
+    gated = AbbreviationDecoder(lm=lm, lexicon=lex, weights={"lm": 1.0, "lexicon": 0.5}, encoder=fake, rescore=second,
+                                rescore_margin=0.0)
+    assert gated.decode("我的sj没电了")["candidates"][0]["expansion"] == "手机" and fake.calls == 0
+    # the shipped ranker has a second stage over known features
+    assert set(load_weights()) <= set(FEATURES)
+    top, margin, weights = load_rescore()
+    assert top >= 1 and margin > 0 and set(weights) <= set(FEATURES) and weights["enc_masked"] > 0
+
+
 
 
 def test_candidate_features(dec: AbbreviationDecoder) -> None:
@@ -234,7 +336,7 @@ def test_candidate_features(dec: AbbreviationDecoder) -> None:
 
 
 def test_weights_option(tiny: tuple[Lexicon, Any], tmp_path: Path) -> None:
-    from cjkglyph.abbrev import FEATURES, load_weights
+    from cjkglyph.abbrev import FEATURES, load_rescore, load_weights
     from cjkglyph.errors import ResourceError
 
     lex, lm = tiny
@@ -307,7 +409,18 @@ def test_cli_keep_options(tmp_path: Path, tiny_cli) -> None:  # type: ignore[no-
     words = tmp_path / "keep.txt"
     words.write_text("zfb\n", encoding="utf-8")
     assert tiny_cli("--keep", str(words), "用zfb付款，bhys")[:2] == (0, "用zfb付款，不好意思\n")
-    assert tiny_cli("--keep", "zfb,bhys", "--keep-english", "用zfb付款，bhys的app")[:2] == (0, "用zfb付款，bhys的app\n")
+    assert tiny_cli("--keep", "zfb,bhys", "用zfb付款，bhys的app")[:2] == (0, "用zfb付款，bhys的app\n")
+    code, out, _ = tiny_cli("--no-keep-english", "--format", "jsonl", "这个app")
+    assert code == 0 and [r["letters"] for r in json.loads(out)["runs"]] == ["app"]
+
+
+def test_cli_every_run_decoded_or_reported(tiny_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = tiny_cli("我真的bhys。" * 100)
+    assert code == 0 and out.count("不好意思") == 100 and "bhys" not in out and not err.strip()
+    code, out, err = tiny_cli("--max-run", "3", "真的bhys，用zfb")
+    assert code == 0 and "bhys" in out and "支付宝" in out
+    assert "1 run(s) in 1 line(s) longer than 3 letters" in err
+    assert tiny_cli("--max-run", "0", "zfb")[0] == 2
 
 
 # ---------------------------------------------------------------------------- neural scoring

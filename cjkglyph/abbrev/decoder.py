@@ -26,12 +26,20 @@ ranker over the features :data:`FEATURES`:
   the last word with the word after (``assoc_left``/``assoc_right``: log10
   P(w | neighbour) / P(w)), and the cosine between the words' topic vectors and
   the context's (``topic``; ``no_topic`` when no word has one);
-* ``repeat``: the expansion occurs in the rest of the line (学历，李湘学历，汪涵xl).
+* ``repeat``: the expansion occurs in the rest of the line (学历，李湘学历，汪涵xl);
+* ``enc_masked`` (second stage only): how well the candidate's characters fit the
+  masked run according to the shared character encoder
+  (:mod:`cjkglyph.abbrev.encoder_features`).
 
+The ranker has two stages: the first ranks every proposal on the features above
+but the encoder's; where its best two candidates are close (less than the
+file's margin apart), the second re-scores its best few with all features.
 The weights (``data/lexicon/abbrev_ranker.json``) were fitted by
-``scripts/train_abbrev_ranker.py`` on synthetic examples made from corpus lines
-that neither the LM nor the word statistics saw; ``curated`` is set by hand
-(chat slang is absent from the corpus).
+``scripts/train_abbrev_ranker.py`` on synthetic examples made from corpus 'tune'
+lines of 17 genres (the LM and the word statistics were built on 'train' lines),
+with the genre frequencies ``freq_*`` held at 0 (they did not transfer across
+genres better than without them); ``curated`` is set by hand (chat slang is
+absent from the corpus).
 
 Lines with several runs are decoded one run at a time, left to right, each
 with the best expansions of the others in its context, then once more each run
@@ -57,6 +65,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from .encoder_features import ENCODER_FEATURES, encoder_features
 
 if TYPE_CHECKING:
     import numpy as np
@@ -72,6 +81,8 @@ __all__ = [
     "default_decoder",
     "english_words",
     "find_runs",
+    "is_latin_word",
+    "load_rescore",
     "load_weights",
 ]
 
@@ -91,6 +102,7 @@ FEATURES: tuple[str, ...] = (
     "topic",
     "no_topic",
     "repeat",
+    *ENCODER_FEATURES,
 )
 _COL = {f: i for i, f in enumerate(FEATURES)}
 #: Features that need a :class:`cjkglyph.lm.word_context.WordContext`.
@@ -99,9 +111,14 @@ _CONTEXT_FEATURES = frozenset(f for f in FEATURES if f.startswith(("freq_", "ass
 #: Characters on each side of a run searched for a repeat of the expansion.
 _REPEAT_CHARS = 60
 
-#: Hard limits that keep hostile input cheap.
+#: Runs longer than this many letters (not counting spaces) are not abbreviations: they are left as they
+#: are and listed in the result's ``skipped`` (:attr:`AbbreviationDecoder.max_run` changes it).
 MAX_RUN = 40
-MAX_RUNS_PER_LINE = 64
+
+#: Two-letter Latin tokens that are kept by default (most two-letter runs are abbreviations: xx, cs, my;
+#: QQ and PS are usually written in capitals, which are never decoded, while qq and ps are often 全球, 破损).
+_COMMON_SHORT = frozenset({"ok", "hi", "pk", "id", "ip", "tv", "pc", "vs", "ui"})
+_VOWELS = frozenset("aeiouy")
 
 
 class Scorer(Protocol):
@@ -122,8 +139,7 @@ class Proposal(NamedTuple):
 
 
 @lru_cache(maxsize=4)
-def load_weights(path: str | None = None) -> dict[str, float]:
-    """Ranker weights ``{feature: weight}`` from a JSON file (default: the shipped ``abbrev_ranker.json``)."""
+def _ranker_file(path: str | None) -> dict[str, Any]:
     import json
 
     from ..errors import ResourceError
@@ -132,14 +148,33 @@ def load_weights(path: str | None = None) -> dict[str, float]:
     file = data_path("lexicon", "abbrev_ranker.json") if path is None else path
     try:
         with open(file, encoding="utf-8") as f:
-            weights = json.load(f)["weights"]
-        out = {str(k): float(v) for k, v in weights.items()}
+            raw = json.load(f)
+        out: dict[str, Any] = {"weights": {str(k): float(v) for k, v in raw["weights"].items()}}
+        rescore = raw.get("rescore")
+        if rescore is not None:
+            out["rescore"] = {str(k): float(v) for k, v in rescore["weights"].items()}
+            out["top"] = int(rescore["top"])
+            margin = rescore.get("margin")
+            out["margin"] = float("inf") if margin is None else float(margin)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         raise ResourceError(f"cannot read ranker weights {file}: {e}; rebuild with scripts/train_abbrev_ranker.py") from None
-    unknown = set(out) - set(FEATURES)
-    if unknown:
-        raise ResourceError(f"{file}: unknown features {sorted(unknown)}; rebuild with scripts/train_abbrev_ranker.py")
+    for part in ("weights", "rescore"):
+        unknown = set(out.get(part, ())) - set(FEATURES)
+        if unknown:
+            raise ResourceError(f"{file}: unknown features {sorted(unknown)}; rebuild with scripts/train_abbrev_ranker.py")
     return out
+
+
+def load_weights(path: str | None = None) -> dict[str, float]:
+    """Ranker weights ``{feature: weight}`` from a JSON file (default: the shipped ``abbrev_ranker.json``)."""
+    return dict(_ranker_file(path)["weights"])
+
+
+def load_rescore(path: str | None = None) -> tuple[int, float, dict[str, float]] | None:
+    """The second stage of a ranker file: (how many of the best first-stage candidates it re-scores, the
+    first-stage margin below which it runs, ``{feature: weight}`` over all :data:`FEATURES`), or None."""
+    raw = _ranker_file(path)
+    return (raw["top"], raw["margin"], dict(raw["rescore"])) if "rescore" in raw else None
 
 
 # ---------------------------------------------------------------------------
@@ -191,8 +226,7 @@ def find_runs(text: str, keep: Callable[[str], bool] | None = None) -> list[Run]
             groups[-1] = (groups[-1][0], e)
         else:
             groups.append((s, e))
-    runs = [Run(s, e, text[s:e]) for s, e in groups[:MAX_RUNS_PER_LINE]]
-    return runs
+    return [Run(s, e, text[s:e]) for s, e in groups]
 
 
 @lru_cache(maxsize=1)
@@ -202,6 +236,21 @@ def english_words() -> frozenset[str]:
 
     with open(data_path("lexicon", "english_words.txt"), encoding="utf-8") as f:
         return frozenset(w.strip() for w in f if w.strip())
+
+
+def is_latin_word(letters: str) -> bool:
+    """Whether a run reads as an English word or a common Latin token, kept by default.
+
+    English words of three letters or more with a vowel (``app``, ``wifi``, ``hello``, ``vip``) and a few
+    two-letter tokens (``ok``, ``pk``, ``qq``, ``tv``); other two-letter words and vowel-less ones are far more
+    often abbreviations (``my`` 没有, ``cs`` 城市, ``xxx`` 小行星).
+
+    >>> [w for w in ("app", "ok", "wifi", "my", "xxx", "bhys") if is_latin_word(w)]
+    ['app', 'ok', 'wifi']
+    """
+    if len(letters) == 2:
+        return letters in _COMMON_SHORT
+    return len(letters) > 2 and letters in english_words() and not _VOWELS.isdisjoint(letters)
 
 
 # ---------------------------------------------------------------------------
@@ -277,6 +326,15 @@ class AbbreviationDecoder:
     a JSON file (see :func:`load_weights`) or ``"default"`` for the shipped ones.
     ``reranker``: an optional object with ``rerank(items)`` (see
     :mod:`cjkglyph.abbrev.neural`) whose scores are added with ``reranker_weight``.
+    ``encoder`` (a :class:`cjkglyph.encoder.CharEncoder`, ``"default"`` or None) and
+    ``rescore`` (second-stage weights over all :data:`FEATURES`; ``"default"``: those of
+    the weights file): the ``rescore_top`` best first-stage candidates are re-scored with
+    the encoder's features (:mod:`cjkglyph.abbrev.encoder_features`) too, where the best
+    two first-stage scores are less than ``rescore_margin`` apart (default: the file's).
+    ``keep_english`` (default on): runs that read as English words or common Latin
+    tokens (:func:`is_latin_word`: app, ok, wifi, vip) are left alone; ``keep``: more
+    runs to leave alone. Every other run is decoded, however many a line holds, except
+    runs of more than ``max_run`` letters, which are listed in the result's ``skipped``.
     """
 
     lm: Any = "default"
@@ -289,12 +347,18 @@ class AbbreviationDecoder:
     beam: int = 400
     max_candidates: int = 300
     context: int | None = None
-    keep_english: bool = False
+    keep_english: bool = True
+    max_run: int = MAX_RUN
     keep: frozenset[str] = frozenset()
     reranker: Any = None
     reranker_weight: float = 1.0
     rerank_top: int = 20
     unknown_word_logp: float = -8.0
+    encoder: Any = "default"
+    rescore: Any = "default"
+    rescore_top: int | None = None
+    rescore_margin: float | None = None
+    encoder_context: int = 32
 
     def __post_init__(self) -> None:
         import numpy as np
@@ -307,15 +371,37 @@ class AbbreviationDecoder:
             from ..lm import LanguageModel
 
             self.lm = LanguageModel.load(None if self.lm == "default" else self.lm)
+        second = None
         if isinstance(self.weights, str):
-            self.weights = dict(load_weights(None if self.weights == "default" else self.weights))
+            file = None if self.weights == "default" else self.weights
+            self.weights = dict(load_weights(file))
+            second = load_rescore(file)
         else:
             self.weights = {str(k): float(v) for k, v in dict(self.weights).items()}
-        unknown = set(self.weights) - set(FEATURES)
-        if unknown:
-            raise ValueError(f"unknown ranking features {sorted(unknown)}; known: {', '.join(FEATURES)}")
+        if isinstance(self.rescore, str):
+            # "default": the second stage of the weights file (none when the weights are given as a dict)
+            self.rescore = second[2] if second else None
+        elif self.rescore is not None:
+            self.rescore = {str(k): float(v) for k, v in dict(self.rescore).items()}
+        if self.rescore_top is None:
+            self.rescore_top = second[0] if second else 5
+        if self.rescore_margin is None:
+            self.rescore_margin = second[1] if second else float("inf")
+        for table in (self.weights, self.rescore or {}):
+            unknown = set(table) - set(FEATURES)
+            if unknown:
+                raise ValueError(f"unknown ranking features {sorted(unknown)}; known: {', '.join(FEATURES)}")
         self._w = np.array([self.weights.get(f, 0.0) for f in FEATURES])
-        uses_context = any(self.weights.get(f, 0.0) for f in _CONTEXT_FEATURES)
+        self._w[[_COL[f] for f in ENCODER_FEATURES]] = 0.0  # computed for the second stage only
+        if self.encoder == "default":
+            if self.rescore:
+                from ..encoder import default_encoder
+
+                self.encoder = default_encoder()
+            else:
+                self.encoder = None
+        self._w2 = np.array([self.rescore.get(f, 0.0) for f in FEATURES]) if self.rescore and self.encoder else None
+        uses_context = any(table.get(f, 0.0) for table in (self.weights, self.rescore or {}) for f in _CONTEXT_FEATURES)
         if isinstance(self.word_context, (str, Path)):
             from ..lm.word_context import WordContext
 
@@ -341,7 +427,7 @@ class AbbreviationDecoder:
         return int(order) - 1 if order else 10**9
 
     def _keep(self, letters: str) -> bool:
-        return letters in self.keep or (self.keep_english and letters in english_words())
+        return letters in self.keep or (self.keep_english and is_latin_word(letters))
 
     def _lm_scores(self, texts: list[str]) -> np.ndarray:
         import numpy as np
@@ -530,13 +616,37 @@ class AbbreviationDecoder:
             X[:, c["no_topic"]] = known == 0
         return texts, X
 
+    def add_encoder_features(self, text: str, run: Run, texts: Sequence[str], X: np.ndarray, rows: Sequence[int]) -> None:
+        """Fill the :data:`ENCODER_FEATURES` columns of ``X`` for the candidates ``rows``."""
+        import numpy as np
+
+        cols = [_COL[f] for f in ENCODER_FEATURES]
+        X[np.ix_(list(rows), cols)] = encoder_features(
+            self.encoder, text[: run.start], [texts[i] for i in rows], text[run.end :], context=self.encoder_context
+        )
+
     def _score_run(self, text: str, run: Run) -> list[tuple[str, float]]:
         """(expansion, score) for one run of ``text`` (other runs as they are in ``text``), best first."""
+        import numpy as np
+
         texts, X = self.candidate_features(text, run)
         if not texts:
             return [(run.letters, 0.0)]
         scores = X @ self._w
-        order = sorted(range(len(texts)), key=lambda i: -scores[i])
+        order = np.argsort(-scores, kind="stable")
+        close = len(texts) > 1 and scores[order[0]] - scores[order[1]] < float(self.rescore_margin or 0.0)
+        if self._w2 is not None and close:
+            # second stage: the best candidates re-scored with the encoder; the others follow, gaps kept
+            k = min(int(self.rescore_top or 0), len(texts))
+            top = order[:k]
+            self.add_encoder_features(text, run, texts, X, top)
+            second = X[top] @ self._w2
+            rest = order[k:]
+            scores = scores.copy()
+            if len(rest):
+                scores[rest] += second.min() - scores[top[-1]]
+            scores[top] = second
+            order = np.concatenate([top[np.argsort(-second, kind="stable")], rest])
         ranked = [(texts[i], float(scores[i])) for i in order]
         if self.reranker is not None and len(ranked) > 1:
             ranked = self._rerank(text, run, ranked)
@@ -586,10 +696,14 @@ class AbbreviationDecoder:
 
     def _decode(self, text: str, k: int) -> dict[str, Any]:
         k = max(1, int(k))
-        runs = [r for r in find_runs(text, self._keep) if len(r.letters) <= MAX_RUN]
+        runs, skipped = [], []
+        for r in find_runs(text, self._keep):
+            (runs if len(r.letters) - r.letters.count(" ") <= self.max_run else skipped).append(r)
         run_info = [{"start": r.start, "end": r.end, "letters": r.letters} for r in runs]
+        skip_info = [{"start": r.start, "end": r.end, "letters": r.letters} for r in skipped]
         if not runs:
-            return {"source": text, "runs": [], "candidates": [{"text": text, "expansion": "", "expansions": [], "score": 0.0}]}
+            empty = {"text": text, "expansion": "", "expansions": [], "score": 0.0}
+            return {"source": text, "runs": [], "skipped": skip_info, "candidates": [empty]}
         chosen = [r.letters for r in runs]
         ranked: list[list[tuple[str, float]]] = [[] for _ in runs]
         passes = 1 if len(runs) == 1 else 2
@@ -620,7 +734,7 @@ class AbbreviationDecoder:
                     "score": round(total, 4),
                 }
             )
-        return {"source": text, "runs": run_info, "candidates": cands}
+        return {"source": text, "runs": run_info, "skipped": skip_info, "candidates": cands}
 
     def __call__(self, text: str, k: int = 10) -> dict[str, Any]:
         return self.decode(text, k)

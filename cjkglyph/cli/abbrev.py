@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
+from ..abbrev.decoder import MAX_RUN
 from . import _io
 
 
@@ -15,14 +17,30 @@ def add_parser(sub: Any, name: str) -> argparse.ArgumentParser:
         description=(
             "Decode every run of lowercase ASCII letters in each line (first letters of syllables, zh/ch/sh as one "
             "or two letters, full syllables mixed in) into Chinese characters, chosen with a word lexicon, the "
-            "character language model and word statistics (genre frequencies, neighbouring words, topic of the "
-            "line) using the context on both sides. Several runs in a line are decoded one "
+            "character language model, word statistics (neighbouring words, topic of the line) and, where the "
+            "best candidates are close, the shared character encoder, using the context on both sides. Every run "
+            "is decoded (except runs longer than --max-run letters, counted on stderr); English words and common "
+            "Latin tokens are kept unless --no-keep-english. Several runs in a line are decoded one "
             "after the other, each seeing the others' best expansions. text: the best line; jsonl/json: "
             '{"source", "runs", "candidates": [{"text", "expansion", "expansions", "score"}]} best first.'
         ),
     )
     p.add_argument("-k", type=int, default=10, metavar="K", help="candidates per line (default: %(default)s)")
-    p.add_argument("--keep-english", action="store_true", help="leave runs that are English words alone (ok, app, hello)")
+    p.add_argument(
+        "--keep-english",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="leave runs that read as English words or common Latin tokens alone (app, ok, wifi, vip, hello; two-letter "
+        "and vowel-less runs such as my, cs, xxx are still decoded); --no-keep-english decodes them too (default: keep)",
+    )
+    p.add_argument(
+        "--max-run",
+        type=int,
+        default=MAX_RUN,
+        metavar="N",
+        help="runs longer than N letters are left as they are and counted on stderr (default: %(default)s); "
+        "every shorter run is decoded, however many a line holds",
+    )
     p.add_argument(
         "--keep",
         action="append",
@@ -66,9 +84,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.k < 1:
         raise InputError("-k must be at least 1")
+    if args.max_run < 1:
+        raise InputError("--max-run must be at least 1")
     options: dict[str, Any] = {}
-    if args.keep_english:
-        options["keep_english"] = True
+    if not args.keep_english:
+        options["keep_english"] = False
+    if args.max_run != MAX_RUN:
+        options["max_run"] = args.max_run
     if args.keep:
         options["keep"] = _keep_words(args.keep)
     if args.lm:
@@ -78,10 +100,27 @@ def run(args: argparse.Namespace) -> int:
     def best(r: dict[str, Any]) -> str:
         return str(r["candidates"][0]["text"])
 
-    return _io.run_records(
+    skipped = [0, 0]  # runs, lines
+
+    def process(texts: list[str]) -> list[dict[str, Any]]:
+        out = pipe.batch(texts)
+        for r in out:
+            if r.get("skipped"):
+                skipped[0] += len(r["skipped"])
+                skipped[1] += 1
+        return out
+
+    code = _io.run_records(
         args,
-        pipe.batch,
+        process,
         to_text=best,
         to_tsv=lambda r: f"{_io.tsv_field(r['source'])}\t{_io.tsv_field(best(r))}\t{_io.tsv_field(r['candidates'][0]['expansion'])}",
         tsv_header="source\ttext\texpansion",
     )
+    if skipped[0]:
+        print(
+            f"abbrev: {skipped[0]} run(s) in {skipped[1]} line(s) longer than {args.max_run} letters left as they are "
+            "(--max-run N to decode longer runs)",
+            file=sys.stderr,
+        )
+    return code

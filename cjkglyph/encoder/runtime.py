@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, ResourceError
-from .vocab import CLS, SEP, UNK, CharVocab
+from .vocab import CLS, MASK, SEP, UNK, CharVocab
 
 __all__ = ["WINDOW", "CharEncoder", "EncoderScores"]
 
@@ -137,6 +137,39 @@ class CharEncoder:
             for out, res in zip(outs, self.session.run(names, feeds)):
                 out[queries] = res
         return outs
+
+    def masked_log_probs(self, texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
+        """Per text, characters ``start:end`` of ``texts[i]`` replaced by [MASK]: the log-softmax rows
+        (one per non-space character of the span, vocab) there, read together in one window per text.
+
+        One onnxruntime call per text, so a text's rows never depend on the other texts. A span
+        longer than a window, or empty, gives no rows.
+
+        >>> enc = CharEncoder.load()                                           # doctest: +SKIP
+        >>> enc.masked_log_probs(["我们今天去公园玩"], [(5, 7)])[0].shape      # doctest: +SKIP
+        (2, 7641)
+        """
+        out: list[np.ndarray] = []
+        for text, (start, end) in zip(texts, spans, strict=True):
+            keep = np.array([not c.isspace() for c in text], dtype=bool)
+            ids = self.vocab.ids(text)[keep]
+            where = np.cumsum(keep) - 1
+            start = min(max(0, int(start)), len(text))
+            end = max(start, min(len(text), int(end)))
+            at = where[start:end][keep[start:end]]
+            if not len(at) or len(at) > WINDOW:
+                out.append(np.zeros((0, len(self.vocab)), dtype=np.float32))
+                continue
+            ids = ids.copy()
+            ids[at] = MASK
+            centre = (int(at[0]) + int(at[-1])) // 2
+            s = min(max(0, len(ids) - WINDOW), max(0, centre - WINDOW // 2))
+            piece = ids[s : s + WINDOW]
+            x = np.empty((1, len(piece) + 2), dtype=np.int64)
+            x[0, 0], x[0, 1:-1], x[0, -1] = CLS, piece, SEP
+            feeds = {"input_ids": x, "attention_mask": np.ones_like(x), "index": (1 + at - s).astype(np.int64)}
+            out.append(self.session.run(["log_probs"], feeds)[0])
+        return out
 
     def _width(self, name: str) -> int:
         if name == "log_probs":
