@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import IO, Any
 
 from ..errors import InputError
+from ..pipelines.base import to_json
 from ._shard import SHARD_MODES, Shard, count_lines, parse_shard, range_bounds
 
 __all__ = [
@@ -233,7 +234,7 @@ def dumps(obj: Any, *, pretty: bool = False) -> str:
     """JSON text with CJK characters kept readable."""
     if pretty:
         return json.dumps(obj, ensure_ascii=False, indent=2)
-    return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+    return to_json(obj)
 
 
 def _batches(records: Iterator[Any], size: int) -> Iterator[list[Any]]:
