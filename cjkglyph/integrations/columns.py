@@ -85,7 +85,8 @@ class TextMap:
                 batch = batch.append_column(name, pa.array(values, pa.string()))
             return batch
         if hasattr(batch, "iloc"):  # pandas.DataFrame
-            texts = [None if v is None else str(v) for v in batch[self.column].tolist()]
+            col = batch[self.column]
+            texts = [None if missing else str(v) for v, missing in zip(col.tolist(), col.isna().tolist(), strict=True)]
             return batch.assign(**self.columns(texts))
         texts = [None if v is None else str(v) for v in batch[self.column]]
         out = dict(batch)
