@@ -15,6 +15,7 @@ LAYERS = {
     "models": 3,
     **dict.fromkeys(["spelling", "abbrev", "spellcheck"], 4),
     "pipelines": 5,
+    "integrations": 6,
     **dict.fromkeys(["cli", "__main__"], 6),
 }
 

@@ -5,6 +5,12 @@ stdin) or piped stdin. Lines are split on ``\\n`` only (a trailing ``\\r`` is
 dropped), so every other character, control characters included, reaches the
 command. Output keeps one result per input record, in input order, streamed in
 batches so memory stays constant on large files.
+
+``--shard I/N`` keeps one shard of the records (see :mod:`._shard`; line
+numbers in errors stay those of the whole file). ``--field NAME`` reads each
+line as a JSON object and processes the text in field NAME; json/jsonl output
+is then each input object with the result's fields added (a result field
+replaces an input field of the same name, except NAME itself).
 """
 
 from __future__ import annotations
@@ -14,12 +20,15 @@ import io
 import json
 import os
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
 from .._progress import tracking
 from ..errors import InputError
+from ..pipelines.base import to_json
+from ._shard import SHARD_MODES, Shard, count_lines, parse_shard, range_bounds
 
 __all__ = [
     "FORMATS",
@@ -43,7 +52,7 @@ def add_io_arguments(
     default_format: str = "text",
     text_help: str = "text to process; each argument is one record (or use -i)",
 ) -> None:
-    """Add TEXT, -i/--input, -o/--output, --format, --errors and --progress."""
+    """Add TEXT, -i/--input, -o/--output, --format, --errors, --progress, --shard, --shard-mode and --field."""
     parser.add_argument("text", nargs="*", metavar="TEXT", help=text_help)
     parser.add_argument("-i", "--input", metavar="FILE", help="read one record per line from FILE ('-' = stdin)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write results to FILE instead of stdout")
@@ -55,6 +64,25 @@ def add_io_arguments(
         help="invalid UTF-8 input: stop with an error naming the line (strict, default) or continue with U+FFFD (replace)",
     )
     parser.add_argument("--progress", action="store_true", help="show a progress bar on stderr for file input")
+    parser.add_argument(
+        "--shard",
+        type=parse_shard,
+        metavar="I/N",
+        help="process only shard I of N (0-based), e.g. one job of a Slurm/K8s array: every N-th record from record I, "
+        "or with --shard-mode range the I-th of N contiguous blocks; shards 0..N-1 together cover the input once, in order",
+    )
+    parser.add_argument(
+        "--shard-mode",
+        choices=SHARD_MODES,
+        default="stride",
+        help="stride (default): every N-th record; range: contiguous blocks (needs -i FILE; outputs concatenate in order)",
+    )
+    parser.add_argument(
+        "--field",
+        metavar="NAME",
+        help="input lines are JSON objects (JSONL): process the text in field NAME; json/jsonl output is each object "
+        "with the result's fields added (its other fields kept)",
+    )
 
 
 def _decode(raw: bytes, errors: str, where: str) -> str:
@@ -78,8 +106,15 @@ def _encoding_hint(raw: bytes) -> str:
         return "use --errors replace to continue"
 
 
-def _file_lines(stream: IO[bytes], name: str, errors: str) -> Iterator[str]:
+def _file_lines(stream: IO[bytes], name: str, errors: str, keep: tuple[int, int, int] | None = None) -> Iterator[tuple[int, str]]:
+    """(line number, line); ``keep`` = (start, stop, step) 0-based line indices, the others skipped undecoded."""
     for lineno, raw in enumerate(stream, 1):
+        if keep is not None:
+            start, stop, step = keep
+            if lineno > stop:
+                break
+            if lineno <= start or (lineno - 1 - start) % step:
+                continue
         if raw.endswith(b"\n"):
             raw = raw[:-1]
             if raw.endswith(b"\r"):
@@ -87,7 +122,7 @@ def _file_lines(stream: IO[bytes], name: str, errors: str) -> Iterator[str]:
         line = _decode(raw, errors, f"{name}: line {lineno}")
         if lineno == 1 and line.startswith("\ufeff"):
             line = line[1:]
-        yield line
+        yield lineno, line
 
 
 def _arg_text(text: str, n: int, errors: str) -> str:
@@ -99,31 +134,47 @@ def _arg_text(text: str, n: int, errors: str) -> str:
         return _decode(raw, errors, f"argument {n}")
 
 
-def read_records(args: argparse.Namespace) -> Iterator[str]:
-    """Yield the records named by ``args`` (TEXT arguments, -i FILE, or piped stdin)."""
+def _keep(args: argparse.Namespace, total: Any) -> tuple[int, int, int] | None:
+    """The (start, stop, step) record indices ``--shard`` keeps; ``total()`` counts the records (range mode only)."""
+    shard: Shard | None = getattr(args, "shard", None)
+    if shard is None:
+        return None
+    if getattr(args, "shard_mode", "stride") == "range":
+        start, stop = range_bounds(total(), shard)
+        return start, stop, 1
+    return shard[0], 1 << 62, shard[1]
+
+
+def _numbered_records(args: argparse.Namespace) -> Iterator[tuple[int, str]]:
+    """(line or argument number, record) for the records named by ``args``, ``--shard`` applied."""
     texts: list[str] = getattr(args, "text", None) or []
     path: str | None = getattr(args, "input", None)
     errors: str = getattr(args, "errors", "strict")
     if texts and path:
         raise InputError("give TEXT arguments or -i FILE, not both")
     if texts:
-        for n, t in enumerate(texts, 1):
-            yield _arg_text(t, n, errors)
+        keep = _keep(args, lambda: len(texts))
+        start, stop, step = keep or (0, len(texts), 1)
+        for n in range(start, min(stop, len(texts)), step):
+            yield n + 1, _arg_text(texts[n], n + 1, errors)
         return
     if path is None:
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError("no input: give TEXT arguments, -i FILE, or pipe text on stdin")
         path = "-"
     if path == "-":
-        yield from _file_lines(sys.stdin.buffer, "<stdin>", errors)
+        if getattr(args, "shard", None) is not None and getattr(args, "shard_mode", "stride") == "range":
+            raise InputError("--shard-mode range needs -i FILE (stride mode works on stdin)")
+        yield from _file_lines(sys.stdin.buffer, "<stdin>", errors, _keep(args, None))
         return
     try:
         stream = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror or e}") from None
     with stream:
+        keep = _keep(args, lambda: count_lines(path))
         try:
-            yield from _file_lines(stream, path, errors)
+            yield from _file_lines(stream, path, errors, keep)
         except OSError as e:
             raise InputError(f"cannot read {path}: {e.strerror or e}") from None
 
@@ -150,6 +201,34 @@ def _progress_bar(args: argparse.Namespace) -> Any:
     return tqdm(total=total or None, unit="char", unit_scale=True, file=sys.stderr, desc=os.path.basename(path))
 
 
+def _items(args: argparse.Namespace) -> Iterator[tuple[dict[str, Any] | None, str]]:
+    """(input object, text): the object is None unless ``--field`` names the text field of JSONL records."""
+    field: str | None = getattr(args, "field", None)
+    path = getattr(args, "input", None)
+    where = "argument" if getattr(args, "text", None) else f"{path if path not in (None, '-') else '<stdin>'}: line"
+    for n, record in _numbered_records(args):
+        if field is None:
+            yield None, record
+            continue
+        try:
+            obj = json.loads(record)
+        except ValueError as e:
+            raise InputError(f"{where} {n}: not a JSON object ({e.msg}); --field needs JSONL input") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"{where} {n}: not a JSON object; --field needs JSONL input")
+        text = obj.get(field)
+        if not isinstance(text, str):
+            problem = "has no field" if field not in obj else "has a non-string field"
+            raise InputError(f"{where} {n}: {problem} {field!r}")
+        yield obj, text
+
+
+def read_records(args: argparse.Namespace) -> Iterator[str]:
+    """Yield the records named by ``args`` (TEXT arguments, -i FILE, or piped stdin; ``--shard``, ``--field`` applied)."""
+    for _, text in _items(args):
+        yield text
+
+
 @contextmanager
 def open_output(args: argparse.Namespace) -> Iterator[IO[str]]:
     """The text stream for results: ``-o FILE`` or stdout, UTF-8 with ``\\n`` line ends."""
@@ -174,11 +253,11 @@ def dumps(obj: Any, *, pretty: bool = False) -> str:
     """JSON text with CJK characters kept readable."""
     if pretty:
         return json.dumps(obj, ensure_ascii=False, indent=2)
-    return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+    return to_json(obj)
 
 
-def _batches(records: Iterator[str], size: int) -> Iterator[list[str]]:
-    batch: list[str] = []
+def _batches(records: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
     for r in records:
         batch.append(r)
         if len(batch) >= size:
@@ -186,6 +265,19 @@ def _batches(records: Iterator[str], size: int) -> Iterator[list[str]]:
             batch = []
     if batch:
         yield batch
+
+
+def _merged(objects: list[dict[str, Any] | None], results: list[Result], field: str | None) -> list[Result]:
+    """``--field``: each input object with the result's fields added (the text field kept as it was)."""
+    if field is None:
+        return results
+    out = []
+    for obj, r in zip(objects, results, strict=True):
+        assert obj is not None
+        merged = {**obj, **r}
+        merged[field] = obj[field]
+        out.append(merged)
+    return out
 
 
 def run_records(
@@ -206,12 +298,20 @@ def run_records(
     pairs in input order instead, e.g. :func:`cjkglyph.cli._parallel.ordered_map`.
     """
     fmt: str = getattr(args, "format", "text")
+    field: str | None = getattr(args, "field", None)
     interactive = not getattr(args, "text", None) and getattr(args, "input", None) in (None, "-") and sys.stdin.isatty()
     collected: list[Result] = []
     with open_output(args) as out:
         if fmt == "tsv" and tsv_header:
             out.write(tsv_header + "\n")
-        batches = _batches(read_records(args), 1 if interactive else batch_size)
+        objects: deque[list[dict[str, Any] | None]] = deque()
+
+        def texts(item_batches: Iterator[list[tuple[dict[str, Any] | None, str]]]) -> Iterator[list[str]]:
+            for items in item_batches:
+                objects.append([obj for obj, _ in items])
+                yield [text for _, text in items]
+
+        batches = texts(_batches(_items(args), 1 if interactive else batch_size))
         bar = _progress_bar(args)
         ticked = [0]
 
@@ -231,11 +331,12 @@ def run_records(
                 ticked[0] = 0
             if len(results) != len(batch):
                 raise RuntimeError(f"internal error: {len(batch)} records gave {len(results)} results")
+            batch_objects = objects.popleft()
             if fmt == "json":
-                collected.extend(results)
+                collected.extend(_merged(batch_objects, results, field))
                 continue
             if fmt == "jsonl":
-                lines = [dumps(r) for r in results]
+                lines = [dumps(r) for r in _merged(batch_objects, results, field)]
             elif fmt == "tsv":
                 if to_tsv is None:
                     raise InputError("--format tsv is not supported by this command")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, overload
 
 from ..errors import InputError, InputTypeError
 
-__all__ = ["Pipeline", "available_tasks", "pipeline", "register_task"]
+__all__ = ["Pipeline", "available_tasks", "pipeline", "register_task", "to_json"]
 
 
 class Pipeline(ABC):
@@ -77,3 +78,12 @@ def pipeline(task: str, **options: Any) -> Pipeline:
     except KeyError:
         raise InputError(f"unknown task {task!r}; available: {', '.join(available_tasks())}") from None
     return _resolve(spec)(**options)
+
+
+def to_json(obj: Any) -> str:
+    """One result (or part of one) as one line of JSON with CJK characters kept readable: what ``--format jsonl`` writes.
+
+    >>> to_json({"text": "头发", "pinyin": ["tóu", None]})
+    '{"text": "头发", "pinyin": ["tóu", null]}'
+    """
+    return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
