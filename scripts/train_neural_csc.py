@@ -290,7 +290,7 @@ def train(args: argparse.Namespace) -> None:
         f"{ {k: round(v, 3) for k, v in stats['relation_mix'].items()} }, not in graph {stats['not_in_graph']:.3f}")
     sampler = ErrorSampler(stats, graph, {t for t in tokens if len(t) == 1}, clean=args.clean, seed=args.seed)
     rng = random.Random(args.seed)
-    held_rows = [r for r in (encode(s, t, rng) for s, t in held) if r is not None]
+    held_rows = [r for r in (encode(s, t, rng) for s, t in held) if r is not None][: args.eval_sentences]
     model = Corrector(init, args.head, tokens, args.k, smoke_chars)
     heads = list(model.detect.parameters()) + (list(model.gcn.parameters()) if model.gcn is not None else [])
     opt = torch.optim.AdamW([{"params": list(model.mlm.parameters()), "lr": args.lr}, {"params": heads, "lr": args.head_lr}],
@@ -457,7 +457,8 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=8, help="graph neighbours per character and relation group (GCN head)")
     ap.add_argument("--corpus-every", type=int, default=3, help="keep one corpus sentence in N")
     ap.add_argument("--max-sentences", type=int, default=400_000)
-    ap.add_argument("--eval-every", type=float, default=5.0, help="minutes between held-out evaluations")
+    ap.add_argument("--eval-every", type=float, default=8.0, help="minutes between held-out evaluations")
+    ap.add_argument("--eval-sentences", type=int, default=500, help="held-out sentences scored during training")
     ap.add_argument("--save-every", type=float, default=5.0, help="minutes between checkpoints")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
