@@ -385,7 +385,7 @@ def save_model(model: Corrector, out: Path, tokens: list[str], info: dict[str, A
         cfg.tie_word_embeddings = model.gcn is None
         if model.gcn is not None:
             state["cls.predictions.decoder.weight"] = model.classifier_weight().detach().float().contiguous()
-            state["cls.predictions.decoder.bias"] = state["cls.predictions.bias"]  # untied: stored twice
+            state["cls.predictions.decoder.bias"] = state["cls.predictions.bias"].clone()  # untied: stored twice
         state.update({f"detect.{k}": v.detach().float().contiguous() for k, v in model.detect.state_dict().items()})
     cfg.dtype = "float32"
     cfg.save_pretrained(out)
@@ -398,6 +398,21 @@ def save_model(model: Corrector, out: Path, tokens: list[str], info: dict[str, A
 # -------------------------------------------------------------------------------------------- finish
 
 
+def _model_from_checkpoint(args: argparse.Namespace) -> None:
+    """OUT/model from the best state of OUT/best.safetensors (when training stopped before saving it)."""
+    from safetensors.torch import load_file
+
+    out = Path(args.out)
+    if not (out / "best.safetensors").exists():
+        sys.exit(f"no {out / 'model'} and no {out / 'best.safetensors'} to make it from: train first")
+    tokens = (Path(args.init) / "vocab.txt").read_text(encoding="utf-8").split("\n")[:-1]
+    model = Corrector(Path(args.init), args.head, tokens, args.k)
+    model.load_state(load_file(os.fspath(out / "best.safetensors")))
+    info = json.loads((out / "checkpoint.json").read_text(encoding="utf-8"))
+    info["head"], info["train_seconds"] = args.head, round(info["elapsed"], 1)
+    save_model(model, out / "model", tokens, info)
+
+
 def finish(args: argparse.Namespace) -> None:
     """Export OUT/model to int8 ONNX in OUT/ship and choose its thresholds on the held-out fold."""
     import shutil
@@ -407,6 +422,8 @@ def finish(args: argparse.Namespace) -> None:
     from cjkglyph.spelling.onnx_corrector import OnnxCorrector
 
     model_dir, ship = Path(args.out) / "model", Path(args.out) / "ship"
+    if not (model_dir / "model.safetensors").exists():
+        _model_from_checkpoint(args)
     ship.mkdir(parents=True, exist_ok=True)
     log("exporting to ONNX (int8)")
     export_onnx(model_dir, ship / "encoder.onnx", quantize=True)
