@@ -38,7 +38,6 @@ alone and combined with the n-gram corrector.
 from __future__ import annotations
 
 import argparse
-import bisect
 import collections
 import json
 import math
@@ -50,16 +49,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from cjkglyph._splits import CSC_DEV_FILE, CSC_TRAIN_FILES, EVAL_SETS, need_data
+from cjkglyph.spelling.synth import ErrorSampler, error_stats
 
 REPO = Path(__file__).resolve().parent.parent
 
 SHARED = REPO.parent / "shared"
 SAMPLE = ["deb_fortunes-zh*=0", "laws_LawRefBook*=0.04", "deb_*=0.3"]
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-GROUPS = ("same-sound-same-tone", "same-sound-other-tone", "similar-sound", "similar-shape")
 _SENT = re.compile(r"[^。！？!?；;…]*[。！？!?；;…]+[”’」』）)]*|[^。！？!?；;…]+$")
 
 
@@ -83,130 +81,6 @@ def split_train(bench: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str
         for i, pair in enumerate(read_pairs(bench / name)):
             (tune if i % 10 == 5 else train).append(pair)
     return train, tune
-
-
-# ----------------------------------------------------------------------------- statistics
-
-
-def error_stats(pairs: list[tuple[str, str]], graph: Any) -> dict[str, Any]:
-    """Error statistics of ``pairs``: errors per erroneous sentence (per character), char propensity, relation mix."""
-    from cjkglyph.chars import is_han
-
-    occ: collections.Counter[str] = collections.Counter()
-    err: collections.Counter[str] = collections.Counter()
-    obs: collections.Counter[tuple[str, str]] = collections.Counter()
-    rates, clean = [], 0
-    for s, t in pairs:
-        n = 0
-        for a, b in zip(s, t):
-            if is_han(b):
-                occ[b] += 1
-            if a != b:
-                err[b] += 1
-                obs[(b, a)] += 1
-                n += 1
-        if n:
-            rates.append(n / max(1, len(s)))
-        else:
-            clean += 1
-    rel: collections.Counter[str] = collections.Counter()
-    for (right, wrong), n in obs.items():
-        found = {x.char: x.relation for x in graph.similar(right, "any", 100)} if right in graph else {}
-        rel[found.get(wrong, "none")] += n
-    total_err = sum(obs.values())
-    in_graph = sum(rel[g] for g in GROUPS)
-    return {
-        "sentences": len(pairs),
-        "clean_share": clean / max(1, len(pairs)),
-        "error_rates": rates,  # errors / characters, per erroneous sentence
-        "occ": dict(occ),
-        "err": dict(err),
-        "observed": {f"{a}{b}": n for (a, b), n in obs.items()},
-        "relation_mix": {g: rel[g] / max(1, in_graph) for g in GROUPS},
-        "observed_share": 0.3,
-        "not_in_graph": rel["none"] / max(1, total_err),
-    }
-
-
-class ErrorSampler:
-    """Puts graph-sampled substitution errors into correct sentences with given statistics."""
-
-    def __init__(self, stats: dict[str, Any], graph: Any, vocab: set[str], clean: float, seed: int = 0) -> None:
-        from cjkglyph.chars import is_han
-
-        self.is_han = is_han
-        self.rng = random.Random(seed)
-        self.clean = clean
-        self.rates = sorted(stats["error_rates"]) or [0.03]
-        self.observed: dict[str, tuple[list[str], list[int]]] = {}
-        by_right: dict[str, list[tuple[str, int]]] = collections.defaultdict(list)
-        for key, n in stats["observed"].items():
-            right, wrong = key[0], key[1]
-            if wrong in vocab:
-                by_right[right].append((wrong, n))
-        for right, lst in by_right.items():
-            self.observed[right] = ([w for w, _ in lst], list(np.cumsum([n for _, n in lst])))
-        self.obs_share = float(stats["observed_share"])
-        self.mix = [stats["relation_mix"][g] for g in GROUPS]
-        occ, err = stats["occ"], stats["err"]
-        mean = sum(err.values()) / max(1, sum(occ.values()))
-        # smoothed per-character error rate, relative to the mean (prior weight 20 occurrences)
-        self.prop = {c: (err.get(c, 0) + 20 * mean) / (occ[c] + 20) / mean for c in occ}
-        self.graph = graph
-        self.vocab = vocab
-        self._nb: dict[str, list[tuple[list[str], list[float]]]] = {}
-
-    def neighbours(self, c: str) -> list[tuple[list[str], list[float]]]:
-        """Per relation group: (chars, cumulative weights) of ``c``'s neighbours inside the vocabulary."""
-        got = self._nb.get(c)
-        if got is None:
-            groups: list[tuple[list[str], list[float]]] = [([], []) for _ in GROUPS]
-            if c in self.graph:
-                for x in self.graph.similar(c, "any", 40):
-                    if x.char in self.vocab and x.relation in GROUPS:
-                        chars, cum = groups[GROUPS.index(x.relation)]
-                        chars.append(x.char)
-                        cum.append((cum[-1] if cum else 0.0) + max(x.score, 1e-4))
-            self._nb[c] = got = groups
-        return got
-
-    def replacement(self, c: str) -> str | None:
-        rng = self.rng
-        obs = self.observed.get(c)
-        if obs is not None and rng.random() < self.obs_share:
-            chars, cum = obs
-            return chars[bisect.bisect_right(cum, rng.random() * cum[-1])]
-        groups = self.neighbours(c)
-        weights = [m if groups[k][0] else 0.0 for k, m in enumerate(self.mix)]
-        if not any(weights):
-            return None
-        k = rng.choices(range(len(GROUPS)), weights)[0]
-        chars, cum = groups[k]
-        return chars[min(len(chars) - 1, bisect.bisect_right(cum, rng.random() * cum[-1]))]
-
-    def corrupt(self, text: str) -> str:
-        rng = self.rng
-        if rng.random() < self.clean:
-            return text
-        pos = [i for i, c in enumerate(text) if self.is_han(c)]
-        if not pos:
-            return text
-        rate = self.rates[rng.randrange(len(self.rates))]
-        n = max(1, min(len(pos), int(rate * len(text) + rng.random())))
-        weights = [self.prop.get(text[i], 1.0) for i in pos]
-        chars = list(text)
-        done: set[int] = set()
-        for _ in range(3 * n):
-            if len(done) >= n:
-                break
-            i = rng.choices(pos, weights)[0]
-            if i in done:
-                continue
-            w = self.replacement(text[i])
-            if w is not None and w != text[i]:
-                chars[i] = w
-                done.add(i)
-        return "".join(chars)
 
 
 # ----------------------------------------------------------------------------- data preparation

@@ -13,7 +13,12 @@ __all__ = ["SpellCheckPipeline", "load_neural_corrector"]
 
 
 def load_neural_corrector(model: str | os.PathLike[str], **options: Any) -> Any:
-    """``model=DIR``: a neural corrector from :mod:`cjkglyph.spelling.neural` (clean error where it is not available)."""
+    """``model=DIR``: an exported corrector (``encoder.onnx`` + ``vocab.txt``, :mod:`cjkglyph.spelling.onnx_corrector`)
+    or a neural corrector from :mod:`cjkglyph.spelling.neural` (clean error where it is not available)."""
+    from ..spelling.onnx_corrector import OnnxCorrector, is_onnx_dir
+
+    if is_onnx_dir(model):  # an exported corrector: onnxruntime only
+        return OnnxCorrector.load(model, **{k: v for k, v in options.items() if v is not None})
     try:
         from ..spelling.neural import load_neural_corrector as load
     except ImportError:

@@ -53,18 +53,20 @@ from .base import LineCorrector, check_script
 
 __all__ = [
     "COMBINE",
+    "DEFAULT_SETTINGS",
     "SETTINGS_FILE",
     "NeuralCorrector",
     "Prediction",
     "load_neural_corrector",
+    "read_settings",
     "windows",
 ]
 
 #: Settings saved next to a model (threshold and combination parameters).
 SETTINGS_FILE = "cjkglyph_corrector.json"
 COMBINE = (None, "lm", "ngram")
-_SETTINGS = ("threshold", "lm_threshold", "lm_margin", "confirm", "strong", "ngram_threshold", "restrict")
-_DEFAULTS: dict[str, float] = {
+_SETTINGS = ("threshold", "lm_threshold", "lm_margin", "confirm", "strong", "ngram_threshold", "restrict", "detect")
+DEFAULT_SETTINGS: dict[str, float] = {
     "threshold": 0.0,
     "lm_threshold": 0.0,
     "lm_margin": 0.0,
@@ -72,7 +74,22 @@ _DEFAULTS: dict[str, float] = {
     "strong": 1.01,
     "ngram_threshold": -1.0,
     "restrict": 0.0,
+    "detect": 0.0,
 }
+
+
+def read_settings(root: Path) -> tuple[dict[str, float], str | None]:
+    """The settings file of a model directory: (settings, default combine mode); empty without one."""
+    if not (root / SETTINGS_FILE).is_file():
+        return {}, None
+    try:
+        raw = json.loads((root / SETTINGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ResourceError(f"corrupt {root / SETTINGS_FILE}: {e}; delete it to use the defaults") from None
+    if not isinstance(raw, dict):
+        raise ResourceError(f"corrupt {root / SETTINGS_FILE}: not a JSON object; delete it to use the defaults")
+    settings = {k: float(v) for k, v in raw.items() if k in _SETTINGS and isinstance(v, (int, float))}
+    return settings, raw.get("combine") if raw.get("combine") in COMBINE else None
 
 
 def windows(n: int, size: int, overlap: int) -> list[tuple[int, int, int, int]]:
@@ -154,7 +171,7 @@ class NeuralCorrector(LineCorrector):
             raise InputError(f"batch_size must be a positive integer, got {batch_size!r}")
         self.model = model.eval()
         self.tokenizer = tokenizer
-        self.settings = {**_DEFAULTS, **(settings or {})}
+        self.settings = {**DEFAULT_SETTINGS, **(settings or {})}
         if threshold is not None:
             if not isinstance(threshold, (int, float)) or not 0.0 <= float(threshold) < 1.0:
                 raise InputError(f"threshold must be a probability in [0, 1), got {threshold!r}")
@@ -211,15 +228,9 @@ class NeuralCorrector(LineCorrector):
             config = json.loads((root / "config.json").read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
             raise ResourceError(f"cannot read {root / 'config.json'}: {e}") from None
-        settings: dict[str, float] = {}
-        if (root / SETTINGS_FILE).is_file():
-            try:
-                raw = json.loads((root / SETTINGS_FILE).read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-                raise ResourceError(f"corrupt {root / SETTINGS_FILE}: {e}; delete it to use the defaults") from None
-            settings = {k: float(v) for k, v in raw.items() if k in _SETTINGS and isinstance(v, (int, float))}
-            if combine is None and raw.get("combine") in COMBINE and "combine" not in options:
-                combine = raw.get("combine")
+        settings, default_combine = read_settings(root)
+        if combine is None:
+            combine = default_combine
         model_type = config.get("model_type")
         chinesebert = model_type == "chinesebert" or (model_type == "spellgcn" and config.get("encoder_type") == "chinesebert")
         from ..errors import require
