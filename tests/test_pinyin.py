@@ -340,8 +340,8 @@ def test_sandhi_changes_only_tones(text: str) -> None:
 
 
 def test_cli_sandhi(cli) -> None:  # type: ignore[no-untyped-def]
-    assert cli("pinyin", "--style", "tone3", "一起，你好")[1] == "yi1 qi3 ， ni3 hao3\n"
-    assert cli("pinyin", "--style", "tone3", "--sandhi", "一起，你好")[1] == "yi4 qi3 ， ni2 hao3\n"
+    assert cli("pinyin", "--style", "tone3", "一起，你好")[1] == "yi1 qi3， ni3 hao3\n"
+    assert cli("pinyin", "--style", "tone3", "--sandhi", "一起，你好")[1] == "yi4 qi3， ni2 hao3\n"
     assert cli("pinyin", "--context", "--style", "tone3", "和面")[1] == "huo2 mian4\n"
 
 
