@@ -192,11 +192,14 @@ def main() -> None:
         ("cjkglyph check (default" + (": n-gram stage + encoder stage)" if corr.encoder is not None else ")"), corr, {}),
         ("cjkglyph check --fast (n-gram stage only)", fast, {"fast": True}),
     ]
+    stage2_path = REPO / "data" / "spellcheck" / "model_stage2.json"
+    if corr.encoder is None and stage2_path.exists():
+        systems.append(("n-gram stage + encoder stage (opt-in: model_stage2.json)", Corrector(**kwargs, model=stage2_path), None))
     neural = args.neural
     if neural is None:
         neural = sorted(str(d) for d in (REPO / "data" / "spellcheck").glob("neural*") if (d / "encoder.onnx").exists())
     for d in neural:
-        from cjkglyph.spelling.neural import load_neural_corrector
+        from cjkglyph.pipelines.spelling import load_neural_corrector
 
         systems.append((f"neural corrector alone: --model {Path(d).relative_to(REPO) if Path(d).is_relative_to(REPO) else d}",
                         load_neural_corrector(d), {"model": d}))  # fmt: skip
@@ -234,6 +237,8 @@ def main() -> None:
     )
     if args.jobs > 1:
         for name, (p, sp, _, opts, c) in outputs.items():
+            if opts is None or "model" in opts:
+                continue  # the --jobs path serves the shipped spelling model (or a --model folder: timed alone above)
             options = {"model": None, "lm": args.lm, "threshold": args.threshold, "confusion": None, **opts}
             pspeed = two_process_speed(options, srcs, args.jobs, c.correct_batch, p)
             print(f"{name}, {args.jobs} processes (cjkglyph check --jobs {args.jobs}), wall: {pspeed:.0f} sent/s "
