@@ -17,20 +17,30 @@ sighan14_test.tsv (the development set) is never read here.
    candidate of the fold's source sentences, of their corrected targets (clean sentences, so
    that about half the evaluation sentences are clean as in SIGHAN test sets) and of copies
    of multi-error sentences with all errors but one corrected gets its features and a label.
+   Clean text from outside the learner essays (``--clean-neg``): up to ``--clean-per-file``
+   lines of every modern corpus file from its 'tune' part (never in the LM's training text;
+   the benchmark measures false alarms on the 'test' part), hashed into the same five folds,
+   give negative examples (every candidate label 0).
 5. A small MLP (torch, training only; with ``--seeds`` several, their logits averaged) is
-   fitted on four folds and applied to the fifth; the decision threshold maximising
-   sentence-level correction F1 of the full decoder (all rounds) over the cross-validated
-   predictions (averaged with its two neighbouring thresholds) is kept, then an extra
-   margin for the 的/地/得 and for the 他/她/它 group (kept only where it raises that F1 by
-   more than 0.2 points). Also printed: the cross-validated F1 of each train file's
+   fitted on four folds and applied to the fifth. The decision threshold is the one with the
+   best sentence-level correction F1 of the full decoder (all rounds) over the cross-validated
+   predictions (averaged with its two neighbouring thresholds) among the thresholds that edit
+   at most ``--max-fp1`` (4%) of the fold's clean corpus lines; then an extra margin for the
+   的/地/得 and for the 他/她/它 group (kept only where it raises that F1 by more than 0.2
+   points within the same limit). Also printed: the cross-validated F1 of each train file's
    sentences. The final model is fitted on all folds.
+6. The encoder stage (``--no-encoder`` skips it): a second MLP over the first stage's logit and
+   the shared encoder's evidence for candidates past the first-stage ``--gate``, with its own
+   threshold under ``--max-fp``; it ships as the opt-in ``model_stage2.json`` (it lost to the
+   first stage alone in cross-validation).
 
 Usage::
 
     nice -n 10 python scripts/train_spellcheck.py                  # writes data/spellcheck/*
     python scripts/train_spellcheck.py --hidden 32 32 --epochs 8 --out-dir /tmp/sc
 
-Runtime on 2 shared cores: about 15 minutes (plus 2-3 min to build the graph when not cached).
+Runtime on 2 shared cores: about 10 minutes for the first stage, 15 more for the encoder stage
+(plus 2-3 min to build the graph when not cached).
 """
 
 from __future__ import annotations
@@ -326,6 +336,11 @@ def main() -> None:
     ap.add_argument("--gate", type=float, default=0.03, help="first-stage probability a candidate needs for the second stage")
     ap.add_argument("--clean-per-file", type=int, default=150, help="clean 'tune' corpus lines per corpus file for the second stage")
     ap.add_argument("--max-fp", type=float, default=0.03, help="largest cross-validated share of clean corpus lines edited")
+    ap.add_argument("--stage2-hidden", type=int, nargs="*", default=[32, 32], help="second stage MLP (none: logistic regression)")
+    ap.add_argument("--stage2-features", nargs="+", default=list(STAGE2_FEATURES), help="second stage features")
+    ap.add_argument("--clean-neg", action=argparse.BooleanOptionalAction, default=True,
+                    help="first stage: clean 'tune' corpus lines as negatives, threshold under the --max-fp1 limit")
+    ap.add_argument("--max-fp1", type=float, default=0.04, help="first stage: largest cross-validated share of clean corpus lines edited")
     ap.add_argument("--de-chars", type=int, default=1_500_000, help="corpus characters per file for the 的/地/得 counts")
     args = ap.parse_args()
     need_data(Path(args.shared) / "benchmarks" / "csc", "the SIGHAN CSC train sets (benchmarks/csc/ under --shared)")
@@ -361,6 +376,9 @@ def main() -> None:
     from cjkglyph.lm import LanguageModel
 
     lm = LanguageModel.load()
+    clean = clean_lines(shared / "corpus", shared / "benchmarks", args.clean_per_file) if (args.clean_neg or args.encoder) else []
+    cfold = [fold_of(line) for _, line in clean]
+    cleans1: list[dict[str, np.ndarray]] = []
     per_fold = []
     for f in range(5):
         rest = [p for p, k in zip(train, folds) if k != f]
@@ -379,6 +397,11 @@ def main() -> None:
                 aug = extract(fx, variants(part), clean=False)
                 data.update({f"aug_{k}": v for k, v in aug.items()})
             np.savez(saved, **data)
+        if args.clean_neg:
+            lines = [line for (_, line), k in zip(clean, cfold) if k == f]
+            cd = extract(fx, [(line, line) for line in lines], clean=False)
+            cd["n"] = np.array(len(lines))
+            cleans1.append(cd)
         per_fold.append((part, ch, table, data, fx))
         log(f"fold {f}: {len(part)} sentences, {len(data['y'])} candidates, {int(data['y'].sum())} positive")
 
@@ -386,8 +409,10 @@ def main() -> None:
     # margins for 的/地/得 and 他/她/它 (one group at a time)
     fold_state = []
     for f in range(5):
-        x = np.concatenate([per_fold[j][3][k] for j in range(5) if j != f for k in ("x", "aug_x") if k in per_fold[j][3]])
-        y = np.concatenate([per_fold[j][3][k] for j in range(5) if j != f for k in ("y", "aug_y") if k in per_fold[j][3]])
+        x = np.concatenate([per_fold[j][3][k] for j in range(5) if j != f for k in ("x", "aug_x") if k in per_fold[j][3]]
+                           + [cleans1[j]["x"] for j in range(len(cleans1)) if j != f])
+        y = np.concatenate([per_fold[j][3][k] for j in range(5) if j != f for k in ("y", "aug_y") if k in per_fold[j][3]]
+                           + [cleans1[j]["y"] for j in range(len(cleans1)) if j != f])
         model = fit_seeds(x, y, args.hidden, args.epochs, args.lr, args.wd, args.seeds)
         model.params = {k: v for k, v in params.items() if k != "domain_lm"}  # the fold's own extractor is set below
         model.de_counts = de
@@ -397,6 +422,8 @@ def main() -> None:
         texts = [s for s, _ in part] + [t for _, t in part]
         golds = [t for _, t in part] * 2
         fold_state.append((corr, texts, golds, data))
+        if cleans1:
+            cleans1[f]["logit"] = model.logits(cleans1[f]["x"])
         log(f"fold {f} model fitted")
 
     def decode_all(settings: list[tuple[float, dict[str, float]]]) -> tuple[list[str], list[str], list[str], list[list[str]]]:
@@ -427,37 +454,51 @@ def main() -> None:
             out[name] = sentence_numbers(m)
         return out
 
+    def clean_fp1(setting: tuple[float, dict[str, float]]) -> float:
+        """Share of the clean corpus lines with a first-round candidate past ``setting`` (0 without --clean-neg)."""
+        if not cleans1:
+            return 0.0
+        return clean_share(cleans1, "logit", setting)
+
     f1 = lambda m: m["sentence"]["correction"]["f1"]  # noqa: E731
-    results = evaluate([(t, {}) for t in THRESHOLDS])
-    for t, m in zip(THRESHOLDS, results):
-        log(metrics_line(f"cv threshold {t:.2f}", m))
-    # the threshold with the best F1 averaged over it and its two neighbours: the curve is flat near the
-    # top and a single point's maximum is mostly fold noise
+    max_fp1 = args.max_fp1 if cleans1 else 1.0
+    settings = [(t, {}) for t in THRESHOLDS]
+    results = evaluate(settings)
+    fps = [clean_fp1(st) for st in settings]
+    for t, m, fp in zip(THRESHOLDS, results, fps):
+        log(metrics_line(f"cv threshold {t:.2f}", m) + f"; clean lines edited {100 * fp:.1f}%")
+    # the threshold with the best F1 averaged over it and its two neighbours (the curve is flat near the
+    # top and a single point's maximum is mostly fold noise), among those within the false-positive limit
     smooth = [np.mean([f1(results[j]) for j in range(max(0, k - 1), min(len(results), k + 2))]) for k in range(len(results))]
-    best = max(range(len(THRESHOLDS)), key=lambda k: smooth[k])
-    best_thr, best_m = THRESHOLDS[best], results[best]
+    ok = [k for k in range(len(settings)) if fps[k] <= max_fp1] or [int(np.argmin(fps))]
+    best = max(ok, key=lambda k: smooth[k])
+    best_thr, best_m, best_fp = THRESHOLDS[best], results[best], fps[best]
     offsets: dict[str, float] = {}
     for group in ("de", "ta"):
         trial = [(best_thr, {**offsets, group: v}) for v in OFFSETS]
         res = evaluate(trial)
-        for (_, o), m in zip(trial, res):
-            log(metrics_line(f"cv threshold {best_thr:.2f} offsets {o}", m))
-        k = max(range(len(OFFSETS)), key=lambda k: f1(res[k]))
-        if f1(res[k]) > f1(best_m) + MIN_GAIN:
-            offsets[group] = OFFSETS[k]
-            best_m = res[k]
+        tfp = [clean_fp1(st) for st in trial]
+        for (_, o), m, fp in zip(trial, res, tfp):
+            log(metrics_line(f"cv threshold {best_thr:.2f} offsets {o}", m) + f"; clean lines edited {100 * fp:.1f}%")
+        cand = [k for k in range(len(trial)) if tfp[k] <= max(max_fp1, best_fp)]
+        if cand:
+            k = max(cand, key=lambda k: f1(res[k]))
+            if f1(res[k]) > f1(best_m) + MIN_GAIN:
+                offsets[group] = OFFSETS[k]
+                best_m, best_fp = res[k], tfp[k]
     best_f1 = f1(best_m)
     per_file = evaluate_by_file((best_thr, offsets))
     params["group_offsets"] = offsets
-    log(f"chosen threshold {best_thr}, group offsets {offsets} (cross-validated sentence correction F1 {100 * best_f1:.1f})")
+    log(f"chosen threshold {best_thr}, group offsets {offsets} (cross-validated sentence correction F1 {100 * best_f1:.1f}, "
+        f"clean corpus lines edited {100 * best_fp:.1f}%)")
 
     stage2 = None
     if args.encoder:
-        stage2, stage2_info = train_stage2(args, shared, fold_state, per_fold, evaluate, evaluate_by_file)
+        stage2, stage2_info = train_stage2(args, clean, fold_state, per_fold, evaluate, evaluate_by_file)
 
     # final model on every fold; channel from all train sentences
-    x = np.concatenate([d[3][k] for d in per_fold for k in ("x", "aug_x") if k in d[3]])
-    y = np.concatenate([d[3][k] for d in per_fold for k in ("y", "aug_y") if k in d[3]])
+    x = np.concatenate([d[3][k] for d in per_fold for k in ("x", "aug_x") if k in d[3]] + [cd["x"] for cd in cleans1])
+    y = np.concatenate([d[3][k] for d in per_fold for k in ("y", "aug_y") if k in d[3]] + [cd["y"] for cd in cleans1])
     model = fit_seeds(x, y, args.hidden, args.epochs, args.lr, args.wd, args.seeds)
     model.threshold = float(best_thr)
     model.params = params
@@ -478,6 +519,8 @@ def main() -> None:
         "cv_group_offsets": offsets,
         "cv_sentence": sentence_numbers(best_m),
         "cv_sentence_by_file": per_file,
+        "clean_negatives": sum(int(cd["n"]) for cd in cleans1),
+        "cv_clean_lines_edited": round(100 * best_fp, 2),
         "built_by": "scripts/train_spellcheck.py",
     }
     if stage2 is not None:
@@ -503,13 +546,24 @@ def main() -> None:
 # --------------------------------------------------------------------------- second stage
 
 
-def train_stage2(args, shared, fold_state, per_fold, evaluate, evaluate_by_file):  # noqa: ANN001, ANN201
+def clean_share(cleans: list[dict[str, np.ndarray]], key: str, setting: tuple[float, dict[str, float]]) -> float:
+    """Share of clean lines (over every fold's ``cleans``) with a first-round candidate whose ``key`` logit passes ``setting``."""
+    thr, offsets = setting
+    edited = 0
+    for cd in cleans:
+        need = np.full(len(cd[key]), np.log(thr / (1 - thr)))
+        for g, v in offsets.items():
+            need[cd["x"][:, FEATURES.index(f"grp_{g}")] > 0] += v
+        edited += len(np.unique(cd["row"][cd[key] > need]))
+    return edited / max(1, sum(int(cd["n"]) for cd in cleans))
+
+
+def train_stage2(args, clean, fold_state, per_fold, evaluate, evaluate_by_file):  # noqa: ANN001, ANN201
     """The encoder stage: fitted on the first stage's out-of-fold gated candidates of the train folds plus
     clean corpus lines (all labels 0); threshold and group margins by cross-validated F1 under a
     false-positive limit on the clean lines (a line counts when any of its candidates passes in round one)."""
     enc = default_encoder()
     gate = float(np.log(args.gate / (1 - args.gate)))
-    clean = clean_lines(shared / "corpus", shared / "benchmarks", args.clean_per_file)
     cfold = [fold_of(line) for _, line in clean]
     log(f"stage 2: {len(clean)} clean corpus lines from {len({g for g, _ in clean})} files; gate p > {args.gate}")
     rows: list[tuple[np.ndarray, np.ndarray]] = []
@@ -543,7 +597,7 @@ def train_stage2(args, shared, fold_state, per_fold, evaluate, evaluate_by_file)
     for f in range(5):
         x = np.concatenate([rows[j][0] for j in range(5) if j != f])
         y = np.concatenate([rows[j][1] for j in range(5) if j != f])
-        m2 = fit_seeds(x, y, args.hidden, args.epochs, args.lr, args.wd, args.seeds, STAGE2_FEATURES)
+        m2 = fit_seeds(x, y, args.stage2_hidden, args.epochs, args.lr, args.wd, args.seeds, tuple(args.stage2_features))
         corr, _, _, data = fold_state[f]
         corr.model.stage2 = m2
         corr.encoder = enc
@@ -553,14 +607,7 @@ def train_stage2(args, shared, fold_state, per_fold, evaluate, evaluate_by_file)
             d["logit2"][d["sel"]] = m2.logits(d["x"][d["sel"]])
 
     def clean_fp(setting: tuple[float, dict[str, float]]) -> float:
-        thr, offsets = setting
-        edited = 0
-        for cd in cleans:
-            need = np.full(len(cd["logit2"]), np.log(thr / (1 - thr)))
-            for g, v in offsets.items():
-                need[cd["x"][:, FEATURES.index(f"grp_{g}")] > 0] += v
-            edited += len(np.unique(cd["row"][cd["logit2"] > need]))
-        return edited / max(1, sum(int(cd["n"]) for cd in cleans))
+        return clean_share(cleans, "logit2", setting)
 
     f1 = lambda m: m["sentence"]["correction"]["f1"]  # noqa: E731
     settings = [(t, {}) for t in THRESHOLDS]
@@ -590,7 +637,7 @@ def train_stage2(args, shared, fold_state, per_fold, evaluate, evaluate_by_file)
     print(metrics_line(f"stage 2 cross-validated (threshold {thr})", best_m) + f"; clean corpus lines edited {100 * best_fp:.1f}%")
     x = np.concatenate([r[0] for r in rows])
     y = np.concatenate([r[1] for r in rows])
-    m2 = fit_seeds(x, y, args.hidden, args.epochs, args.lr, args.wd, args.seeds, STAGE2_FEATURES)
+    m2 = fit_seeds(x, y, args.stage2_hidden, args.epochs, args.lr, args.wd, args.seeds, tuple(args.stage2_features))
     m2.threshold = float(thr)
     m2.params = {"group_offsets": offsets}
     info = {
