@@ -298,9 +298,37 @@ def test_everyday_words() -> None:
         assert pinyin("他跑得很快", "tone3", encoder=encoder)[2] in ("de5", "de2")
 
 
-@pytest.mark.xfail(strict=True, reason="得 děi after a subject: no certain training reading yet (issue 19)")
+DEI = ["你得努力", "我得走了", "他得去医院", "我们得赶紧走", "你得小心", "大家得注意", "总得有人去", "我就得走", "你还得去"]
+DE = {"他得了冠军": "de2", "你得到了": "de2", "他得分了": "de2", "我得知": "de2", "他跑得快": "de5", "得了吧": "de2",
+      "他长得很高": "de5", "我得一百分": "de2", "你得的是什么病": "de2", "我得病了": "de2"}  # fmt: skip
+
+
 def test_dei_after_subject() -> None:
-    assert pinyin("你得努力", "tone3")[1] == "dei3"
+    from cjkglyph.encoder import default_encoder
+
+    enc = default_encoder()
+    for encoder in (None, enc):
+        for text in DEI:
+            assert pinyin(text, "tone3", encoder=encoder)[text.index("得")] == "dei3", text
+        for text, gold in DE.items():
+            assert pinyin(text, "tone3", encoder=encoder)[text.index("得")] == gold, text
+    assert pinyin("得了吧", "tone3") == ["de2", "le5", "ba5"]
+    assert pinyin("我覺得你得努力", "tone3")[2::2] == ["de5", "dei3", "li4"]  # Traditional input, 覺得 untouched
+
+
+def test_dei_rule_scope() -> None:
+    from cjkglyph.pinyin import analyse
+    from cjkglyph.pinyin.dei import apply_dei
+
+    def fired(text: str) -> list[int]:
+        a = analyse(text)
+        return apply_dei(a.simp, list(a.readings), a.readings)
+
+    assert fired("你得努力") == [1]
+    assert fired("他得去医院") == [1]  # 得去 from the lexicon, kept whole by jieba
+    assert fired("我就得走") == [2]
+    for text in ("他得了冠军", "他跑得快", "这得多少钱", "你得", "我得。", "得走了", "他得过冠军"):
+        assert fired(text) == [], text
 
 
 def test_yi_bu_citation_tones_by_default() -> None:

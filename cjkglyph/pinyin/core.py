@@ -6,7 +6,8 @@ characters without a known reading. Readings come from pypinyin's character and
 phrase dictionaries and the Rime lexicon's words (:mod:`cjkglyph.pinyin.readings`);
 polyphonic characters are then read in context by the shipped classifier
 (:mod:`cjkglyph.pinyin.polyphone`), and with an ``encoder`` the ones it is unsure
-of by the context model too. Tones are citation tones (一 yi1, 不 bu4) unless
+of by the context model too; 得 after a personal subject is then read děi by a
+small rule (:mod:`cjkglyph.pinyin.dei`: 你得努力). Tones are citation tones (一 yi1, 不 bu4) unless
 ``sandhi=True`` (:mod:`cjkglyph.pinyin.sandhi`). Traditional input is read
 through its Simplified form (OpenCC t2s) so phrases match, but a reading is only
 accepted when the original character has it. Set ``CJKGLYPH_PINYIN_MODEL=0``
@@ -40,6 +41,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from .dei import apply_dei
 from .readings import analyse, char_readings
 from .sandhi import apply_sandhi
 from .styles import style_fn
@@ -86,7 +88,9 @@ def _tone3_runs(text: str, encoder: HiddenStates | None = None, sandhi: bool = F
         return analysis.readings
     model = _model()
     if model is not None:
+        dictionary = list(analysis.readings)
         model.disambiguate(text, analysis, encoder)
+        apply_dei(analysis.simp, analysis.readings, dictionary)
     if sandhi:
         return apply_sandhi(analysis.simp, analysis.readings, analysis.words)
     return analysis.readings
