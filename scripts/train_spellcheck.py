@@ -18,9 +18,10 @@ sighan14_test.tsv (the development set) is never read here.
    that about half the evaluation sentences are clean as in SIGHAN test sets) and of copies
    of multi-error sentences with all errors but one corrected gets its features and a label.
    Clean text from outside the learner essays (``--clean-neg``): up to ``--clean-per-file``
-   lines of every modern corpus file from its 'tune' part (never in the LM's training text;
-   the benchmark measures false alarms on the 'test' part), hashed into the same five folds,
-   give negative examples (every candidate label 0).
+   lines of every modern corpus file of edited text (not the reviews and user queries of
+   ``_splits.USER_TEXT``, which are full of real typos) from its 'tune' part (never in the
+   LM's training text; the benchmark measures false alarms on the 'test' part), hashed into
+   the same five folds, give negative examples (every candidate label 0).
 5. A small MLP (torch, training only; with ``--seeds`` several, their logits averaged) is
    fitted on four folds and applied to the fifth. The decision threshold is the one with the
    best sentence-level correction F1 of the full decoder (all rounds) over the cross-validated
@@ -55,7 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cjkglyph._splits import CLASSICAL, CSC_TRAIN_FILES, EVAL_SETS, corpus_part, fold_of, need_data
+from cjkglyph._splits import CLASSICAL, CSC_TRAIN_FILES, EVAL_SETS, USER_TEXT, corpus_part, fold_of, need_data
 from cjkglyph.encoder import CharEncoder, default_encoder
 from cjkglyph.spelling.candidates import CandidateTable, build_candidate_table, graph_candidates
 from cjkglyph.spelling.channel import ChannelStats, read_parallel
@@ -142,16 +143,17 @@ def variants(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def clean_lines(corpus: Path, bench: Path, per_file: int) -> list[tuple[str, str]]:
+def clean_lines(corpus: Path, bench: Path, per_file: int, user_text: bool = False) -> list[tuple[str, str]]:
     """(file, line): up to ``per_file`` evenly spaced lines of each corpus file from the 'tune' part
-    (never in the LM's training text), 8-160 characters, none containing an evaluation sentence."""
+    (never in the LM's training text), 8-160 characters, none containing an evaluation sentence; files of
+    unedited user text (:data:`cjkglyph._splits.USER_TEXT`, full of real typos) only with ``user_text``."""
     from cjkglyph.lm.build import ContainmentFilter, read_sentences
 
     exclude = ContainmentFilter(read_sentences([p for p in (bench / n for n in EVAL_SETS) if p.exists()]))
     out: list[tuple[str, str]] = []
     for path in sorted(corpus.glob("*.txt.xz")):
         name = path.name.split(".")[0]
-        if name in CLASSICAL:
+        if name in CLASSICAL or (name in USER_TEXT and not user_text):
             continue
         found = []
         with lzma.open(path, "rt", encoding="utf-8") as f:
@@ -340,6 +342,8 @@ def main() -> None:
     ap.add_argument("--stage2-features", nargs="+", default=list(STAGE2_FEATURES), help="second stage features")
     ap.add_argument("--clean-neg", action=argparse.BooleanOptionalAction, default=True,
                     help="first stage: clean 'tune' corpus lines as negatives, threshold under the --max-fp1 limit")
+    ap.add_argument("--clean-user-text", action="store_true",
+                    help="also count lines of unedited user text (reviews: real typos) as clean")
     ap.add_argument("--max-fp1", type=float, default=0.04, help="first stage: largest cross-validated share of clean corpus lines edited")
     ap.add_argument("--de-chars", type=int, default=1_500_000, help="corpus characters per file for the 的/地/得 counts")
     args = ap.parse_args()
@@ -376,7 +380,7 @@ def main() -> None:
     from cjkglyph.lm import LanguageModel
 
     lm = LanguageModel.load()
-    clean = clean_lines(shared / "corpus", shared / "benchmarks", args.clean_per_file) if (args.clean_neg or args.encoder) else []
+    clean = clean_lines(shared / "corpus", shared / "benchmarks", args.clean_per_file, args.clean_user_text) if (args.clean_neg or args.encoder) else []
     cfold = [fold_of(line) for _, line in clean]
     cleans1: list[dict[str, np.ndarray]] = []
     per_fold = []
