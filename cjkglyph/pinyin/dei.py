@@ -19,6 +19,8 @@ The rule: in a text segmented by ``jieba.posseg``, 得 becomes dei3 when
   measure word, pronoun, particle, conjunction or punctuation by its jieba tag
   (:data:`NOT_TAGS`: 我得一百分, 她得第一名, 你得什么病).
 
+Where 得 (or a word it begins) follows a personal subject but is not děi, it is dé,
+not the complement particle de, which follows a verb or adjective (他得了冠军, 我得病了).
 Words jieba keeps whole (得到, 得知, 得分, 得病, 得罪, 得意, 得了吧) never match,
 nor does 得 inside another dictionary phrase (长得, 跑得快), and 得 after any
 other word (他跑得快, 他长得很高) is left to the classifier. Known limitation: a
@@ -71,6 +73,8 @@ def _posseg(text: str) -> list[tuple[str, str]]:
 def apply_dei(simp: str, readings: list[str | None], dictionary: Sequence[str | None]) -> list[int]:
     """Set ``readings[i] = "dei3"`` at each 得 of ``simp`` the rule covers; returns those positions.
 
+    A lone 得 after a subject that is not děi and was read de5 becomes de2 (not returned).
+
     ``simp``: the Simplified text (same length as ``readings``); ``dictionary``: the
     readings before the classifier ran (:func:`cjkglyph.pinyin.readings.analyse`).
     """
@@ -87,19 +91,19 @@ def apply_dei(simp: str, readings: list[str | None], dictionary: Sequence[str | 
         i = starts[k]
         if not word.startswith("得") or readings[i] is None:
             continue
-        if word != "得" and dictionary[i] != "dei3":
-            continue
         j = k - 1
         if j >= 0 and tokens[j][0] in ADVERBS:
             j -= 1
         if j < 0 or tokens[j][0] not in SUBJECTS:
             continue
+        dei = word == "得" or dictionary[i] == "dei3"
         if word == "得":
-            if k + 1 >= len(tokens):
-                continue
-            nxt, tag = tokens[k + 1]
-            if readings[i + 1] is None or nxt in NOT_AFTER or tag.startswith(NOT_TAGS):
-                continue
+            nxt, tag = tokens[k + 1] if k + 1 < len(tokens) else ("", "x")
+            dei = bool(nxt) and readings[i + 1] is not None and nxt not in NOT_AFTER and not tag.startswith(NOT_TAGS)
+        if not dei:
+            if readings[i] == "de5":
+                readings[i] = "de2"  # the complement particle de follows a verb or adjective, never a subject
+            continue
         readings[i] = "dei3"
         changed.append(i)
     return changed
