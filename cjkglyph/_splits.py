@@ -23,6 +23,7 @@ __all__ = [
     "corpus_part",
     "fold_of",
     "graph_heldout",
+    "polyphone_fold",
     "polyphone_heldout",
     "tokenizer_heldout",
 ]
@@ -58,13 +59,18 @@ def tokenizer_heldout(line: str) -> bool:
     return fold_of(line, 100) == 0
 
 
-def polyphone_heldout(sentence: str) -> bool:
-    """CPP sentences kept out of the shipped polyphone model (one in five; BLAKE2b, as the model was built).
+def polyphone_fold(sentence: str) -> int:
+    """The fifth (0-4) of the CPP dev split a sentence falls in (BLAKE2b, as the model was built): 0 is held out.
 
-    >>> polyphone_heldout("1990年9月15日，在克里米亚发现了此天体。") in (True, False)
+    >>> polyphone_fold("1990年9月15日，在克里米亚发现了此天体。") in range(5)
     True
     """
-    return int.from_bytes(hashlib.blake2b(sentence.encode("utf-8"), digest_size=8).digest(), "big") % 5 == 0
+    return int.from_bytes(hashlib.blake2b(sentence.encode("utf-8"), digest_size=8).digest(), "big") % 5
+
+
+def polyphone_heldout(sentence: str) -> bool:
+    """CPP sentences kept out of the shipped polyphone model: fold 0 of :func:`polyphone_fold`."""
+    return polyphone_fold(sentence) == 0
 
 
 def corpus_part(line: str) -> str:

@@ -22,7 +22,7 @@ Training data:
    sentences, at most 600 per character, weighted 0.3 (a CPP sentence: 10); rare
    characters also get the teacher's reading of them put into other sentences.
    In 4-fold cross-validation on the training fifths this took the fast model
-   from 95.6% to 96.3% (``--eval cv``; ``--teacher-per-char 0`` builds without it).
+   from 95.5% to 96.3% (``--eval cv``; ``--teacher-per-char 0`` builds without it).
 
 Models: the fast model is a per-character softmax over up to K readings, weights
 of hashed features (see cjkglyph.pinyin.polyphone.features) trained with AdaGrad
@@ -52,6 +52,8 @@ import random
 import re
 import sys
 import time
+from functools import lru_cache
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +62,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from cjkglyph._splits import CLASSICAL, corpus_part, need_data, polyphone_heldout  # noqa: E402
+from cjkglyph._splits import CLASSICAL, corpus_part, need_data, polyphone_fold, polyphone_heldout  # noqa: E402
 from cjkglyph.pinyin import analyse, char_readings, is_polyphone  # noqa: E402
 from cjkglyph.pinyin.polyphone import FEATURE_VERSION, N_FEATURES, features, hash_features, lattice, word_context  # noqa: E402
 from cjkglyph.pinyin.readings import SANDHI_CHARS as CITATION  # noqa: E402
@@ -94,16 +96,9 @@ def read_cpp(path: Path) -> list[tuple[str, int, str]]:
     return rows
 
 
-def fold(sentence: str) -> int:
-    """The CPP fifth a sentence falls in: 0 is held out (:func:`cjkglyph._splits.polyphone_heldout`), 1-4 train."""
-    import hashlib
-
-    return int.from_bytes(hashlib.blake2b(sentence.encode("utf-8"), digest_size=8).digest(), "big") % 5
-
-
 def tune_split(sentence: str) -> bool:
     """A second fifth (disjoint from the held-out one) for hyper-parameter checks."""
-    return fold(sentence) == 1
+    return polyphone_fold(sentence) == 1
 
 
 def sentences(line: str) -> list[str]:
@@ -193,6 +188,24 @@ def write_phrases(lexicon: Path, out: Path) -> None:
     log(f"wrote {out} ({len(rows)} words)")
 
 
+def certain_in(sent: str, certain: dict[str, list[tuple[int, str]]], cut: Any) -> list[tuple[int, str, str]]:
+    """(position, certain reading, word) of each polyphone of ``sent`` inside a jieba word of ``certain``."""
+    out = []
+    pos = 0
+    for tok in cut(sent, HMM=False):
+        out.extend((pos + off, label, tok) for off, label in certain.get(tok, ()))
+        pos += len(tok)
+    return out
+
+
+def word_cutter() -> Any:
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba.cut
+
+
 def cpp_shingles(cpp: list[tuple[str, int, str]]) -> set[str]:
     return {s[k : k + SHINGLE] for s, _, _ in cpp for k in range(max(1, len(s) - SHINGLE + 1))}
 
@@ -235,10 +248,7 @@ def teach(
     A teacher reading that contradicts the certain reading of the word the
     polyphone is in (:func:`certain_readings`: 部分 fen4, 便宜 pian2) is dropped.
     """
-    import jieba
-
-    jieba.setLogLevel(60)
-    jieba.initialize()
+    cut = word_cutter()
     certain = certain_readings(lexicon)
     try:
         from g2pM import G2pM
@@ -264,12 +274,7 @@ def teach(
                 readings = g2pm(sent, char_split=True, tone=True)
                 if len(readings) != len(sent):
                     continue
-                known: dict[int, str] = {}
-                pos = 0
-                for tok in jieba.cut(sent, HMM=False):
-                    for off, label in certain.get(tok, ()):
-                        known[pos + off] = label
-                    pos += len(tok)
+                known = {p: label for p, label, _ in certain_in(sent, certain, cut)}
                 for i in want:
                     try:
                         label = tone3(readings[i])
@@ -309,10 +314,7 @@ def mine(
 
     Only 'train' and 'tune' corpus lines (:func:`cjkglyph._splits.corpus_part`) are read.
     """
-    import jieba
-
-    jieba.setLogLevel(60)
-    jieba.initialize()
+    cut = word_cutter()
     certain = certain_readings(lexicon)
     log(f"{len(certain)} words with a certain polyphone reading")
     shingles = cpp_shingles(cpp)
@@ -329,17 +331,14 @@ def mine(
                 if overlaps(sent, shingles):
                     dropped += 1
                     continue
-                pos = 0
-                for tok in jieba.cut(sent, HMM=False):
-                    for off, label in certain.get(tok, ()):
-                        ch = tok[off]
-                        if per_word_count[ch, tok] >= per_word or per_char_count[ch, label] >= per_char:
-                            continue
-                        per_word_count[ch, tok] += 1
-                        per_char_count[ch, label] += 1
-                        kept += 1
-                        w.write(f"{sent}\t{pos + off}\t{label}\t{name}\n")
-                    pos += len(tok)
+                for i, label, tok in certain_in(sent, certain, cut):
+                    ch = sent[i]
+                    if per_word_count[ch, tok] >= per_word or per_char_count[ch, label] >= per_char:
+                        continue
+                    per_word_count[ch, tok] += 1
+                    per_char_count[ch, label] += 1
+                    kept += 1
+                    w.write(f"{sent}\t{i}\t{label}\t{name}\n")
     os.replace(tmp, out)
     log(f"mining done: {kept} examples, {len({c for c, _ in per_char_count})} characters")
 
@@ -368,7 +367,10 @@ def example_features(sent: str, i: int, drop_phrase: bool) -> tuple[list[str], s
     return features(a.simp, i, reading, phrase, word, left, right, lattice(a.simp, i)), reading, sent[i]
 
 
-_BUCKETS: dict[tuple[str, int, bool, int], list[int]] = {}  # hashed features, reused across --eval cv folds
+@lru_cache(maxsize=None)  # reused across the --eval cv folds
+def example_buckets(sent: str, i: int, drop_phrase: bool, n_buckets: int) -> tuple[int, ...]:
+    feats, _, key = example_features(sent, i, drop_phrase)
+    return tuple(hash_features(feats, key, n_buckets))
 
 
 def build_matrix(
@@ -383,11 +385,7 @@ def build_matrix(
         cands = cand_index.get(sent[i])
         if not cands or label not in cands:
             continue
-        memo = (sent, i, drop, n_buckets)
-        if memo not in _BUCKETS:
-            feats, _, key = example_features(sent, i, drop)
-            _BUCKETS[memo] = hash_features(feats, key, n_buckets)
-        X[n] = _BUCKETS[memo]
+        X[n] = example_buckets(sent, i, drop, n_buckets)
         y[n] = cands.index(label)
         mask[n, : len(cands)] = True
         wt[n] = weight
@@ -559,7 +557,6 @@ def main() -> int:
     ap.add_argument("--buckets", type=int, default=1 << 19)
     ap.add_argument("--k", type=int, default=4, help="readings per character")
     ap.add_argument("--epochs", type=int, default=6)
-    ap.add_argument("--average", type=int, default=1, help="average the weights of this many training runs (shuffle seeds)")
     ap.add_argument("--lr", type=float, default=0.3)
     ap.add_argument("--l2", type=float, default=1e-4)
     ap.add_argument("--cpp-weight", type=float, default=10.0)
@@ -569,9 +566,9 @@ def main() -> int:
     ap.add_argument("--per-char", type=int, default=300, help="pseudo examples per (character, reading)")
     ap.add_argument("--min-count", type=int, default=10, help="pseudo examples a reading needs to become a candidate")
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--fill", type=int, default=1,
-                    help="1: the unseen dictionary readings of a character in the CPP training sentences fill its candidates "
-                    "up to --k, so the model can overrule a dictionary phrase reading CPP never shows; 2: every character; 0: none")  # fmt: skip
+    ap.add_argument("--no-fill", dest="fill", action="store_false",
+                    help="do not fill the candidates of a character of the CPP training sentences up to --k with its unseen "
+                    "dictionary readings (filled, the model can overrule a dictionary phrase reading CPP never shows)")  # fmt: skip
     ap.add_argument("--teacher-per-char", type=int, default=600,
                     help="g2pM-labelled corpus examples per character (0: no teacher; see teach())")  # fmt: skip
     ap.add_argument("--teacher-weight", type=float, default=0.3, help="weight of a teacher-labelled example (CPP: --cpp-weight)")
@@ -624,13 +621,13 @@ def main() -> int:
     if args.eval == "cv":
         folds = collections.defaultdict(list)
         for r in cpp_train:
-            folds[fold(r[0])].append(r)
+            folds[polyphone_fold(r[0])].append(r)
+        from cjkglyph.pinyin.polyphone import PolyphoneModel
+
         accs = []
         for f in sorted(folds):
             rest = [r for g, rows in folds.items() if g != f for r in rows]
             fast_arrays, _ = fit_fast(args, rest, mined, taught)
-            from cjkglyph.pinyin.polyphone import PolyphoneModel
-
             accs.append(evaluate(PolyphoneModel(fast_arrays), folds[f], f"cv fold {f}"))
         log(f"cv: mean accuracy {sum(accs) / len(accs):.4f} over {len(cpp_train)} sentences ({', '.join(f'{a:.4f}' for a in accs)})")
         return 0
@@ -699,8 +696,7 @@ def fit_fast(
     for ch, c in counts.items():
         own = char_readings(ch)
         cands = [r for r, _ in c.most_common()][: args.k]
-        fill = args.fill == 2 or (args.fill == 1 and ch in cpp_chars)
-        for r in own[: args.k if fill else 1]:
+        for r in own[: args.k if args.fill and ch in cpp_chars else 1]:
             if r not in cands and len(cands) < args.k:
                 cands.append(r)
         if len(cands) > 1 or (own and cands[0] != own[0]):
@@ -714,10 +710,7 @@ def fit_fast(
     t = time.time()
     X, y, mask, wt = build_matrix(examples, cand_index, args.buckets, args.k)
     log(f"features for {len(y)} examples in {time.time() - t:.0f}s")
-    W = sum(
-        train(X, y, mask, wt, args.buckets, args.k, args.epochs, args.lr, args.l2, 2048, args.seed + r)
-        for r in range(args.average)
-    ) / args.average
+    W = train(X, y, mask, wt, args.buckets, args.k, args.epochs, args.lr, args.l2, 2048, args.seed)
     return to_arrays(W, cand_index, args.buckets, args.k), cand_index
 
 
