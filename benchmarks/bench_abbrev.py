@@ -103,7 +103,7 @@ def main() -> None:
     decoder = AbbreviationDecoder(lm=args.lm, **options)
     systems = [("dictionary frequency", baseline)]
     if decoder.rescore:
-        systems.append(("first stage (no encoder)", AbbreviationDecoder(lm=decoder.lm, encoder=None, **options)))
+        systems.append(("first stage (no encoder)", AbbreviationDecoder(lm=decoder.lm, encoder=None, letter_encoder=None, **options)))
     label = "two stages + encoder" if decoder.rescore else "lexicon + LM + context"
     systems.append((label + (" + neural" if args.model else ""), decoder))
     # warm up: lexicon, LM, word statistics, jieba, the encoder and lazy tables are loaded before timing

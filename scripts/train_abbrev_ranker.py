@@ -15,7 +15,8 @@ with two letters instead.
 
 Stage 1: a softmax over each example's candidates on the decoder's features
 without the encoder (Adam, L2). Stage 2: the same over the ``--top`` best
-stage-1 candidates, with the encoder feature (``enc_masked``) added.
+stage-1 candidates, with the encoder features (``enc_masked``, ``enc_letters``: the
+letter-aware encoder of scripts/finetune_abbrev_encoder.py) added.
 Stage 2 runs only where the best two stage-1 scores are less than a margin
 apart: the smallest of a few margins that keeps acc@1 on the 'tune' examples
 within 0.1 of running it everywhere (it saves the encoder call on clear cases).
@@ -52,7 +53,7 @@ from cjkglyph._splits import EVAL_SETS, corpus_part, need_data
 
 from cjkglyph.abbrev import FEATURES, AbbreviationDecoder, find_runs
 from cjkglyph.abbrev.encoder_features import ENCODER_FEATURES
-from cjkglyph.encoder import default_encoder
+from cjkglyph.encoder import CharEncoder, default_encoder
 from cjkglyph.lm.build import ContainmentFilter, read_sentences
 
 REPO = Path(__file__).resolve().parent.parent
@@ -259,7 +260,8 @@ def build_features(args: argparse.Namespace, corpus: Path, t0: float) -> tuple[d
           f"({time.time() - t0:.0f}s)", file=sys.stderr, flush=True)
     # features computed with every weight non-zero so that all of them are filled in
     dec = AbbreviationDecoder(
-        word_context=args.word_context, weights=dict.fromkeys(FEATURES, 1.0), rescore=None, encoder=default_encoder()
+        word_context=args.word_context, weights=dict.fromkeys(FEATURES, 1.0), rescore=None, encoder=default_encoder(),
+        letter_encoder=CharEncoder.load(args.letter_encoder) if args.letter_encoder != "none" else None,
     )
     feats = {key: featurize(dec, ex) for key, ex in examples.items()}
     data = {key: f[0] for key, f in feats.items()}
@@ -307,6 +309,8 @@ def main() -> None:
         "--curated", type=float, default=5.0, help="weight of curated chat slang (3+ syllables), in units of the LM weight"
     )
     ap.add_argument("--drop", default="freq_reviews,freq_news,freq_general", help="comma-separated features held at 0")
+    ap.add_argument("--letter-encoder", default=str(REPO / "data" / "abbrev" / "encoder"),
+                    help="the letter-aware encoder folder for enc_letters ('none': the column stays 0)")
     ap.add_argument("--top", type=int, default=5, help="stage-1 candidates re-scored with the encoder")
     ap.add_argument("--l2", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=1)

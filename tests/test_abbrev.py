@@ -264,11 +264,49 @@ def test_encoder_features(enc) -> None:  # type: ignore[no-untyped-def]
 
     left, right = "日本自民党干事长：安倍", "无法接受所有电视采访"
     X = encoder_features(enc, left, ["总裁", "早餐", "行政长官"], right)
-    assert X.shape == (3, 1) and np.all(X < 0)
+    assert X.shape == (3, 2) and np.all(X[:, 0] < 0) and np.all(X[:, 1] == 0)  # no letter encoder: column 1 stays 0
     lp = enc.masked_log_probs([left + "一一" + right], [(len(left), len(left) + 2)])[0]
     assert X[0, 0] == pytest.approx(lp[0, enc.vocab.id("总")] + lp[1, enc.vocab.id("裁")], abs=1e-4)
     assert X[0, 0] > X[1, 0]
-    assert encoder_features(enc, left, [], right).shape == (0, 1)
+    assert encoder_features(enc, left, [], right).shape == (0, 2)
+
+
+def test_letter_encoder_features(enc) -> None:  # type: ignore[no-untyped-def]
+    from cjkglyph.abbrev.encoder_features import encoder_features, letter_encoder
+
+    le = letter_encoder()
+    assert le.vocab.tokens[-26:] == [f"[{c}]" for c in "abcdefghijklmnopqrstuvwxyz"]
+    left, right = "日本自民党干事长：安倍", "无法接受所有电视采访"
+    X = encoder_features(None, left, ["总裁", "早餐", "中餐"], right, letters="zc", letter_encoder=le)
+    assert np.all(X[:, 0] == 0) and np.all(X[:, 1] < 0) and X[0, 1] > X[1, 1]
+    # the typed letters are what the model reads at the run: [z][c]
+    z, c = (len(le.vocab) - 26 + "abcdefghijklmnopqrstuvwxyz".index(x) for x in "zc")
+    lp = le.masked_log_probs([left + "一一" + right], [(len(left), len(left) + 2)], [[z, c]])[0]
+    assert X[0, 1] == pytest.approx(lp[0, le.vocab.id("总")] + lp[1, le.vocab.id("裁")], abs=1e-4)
+    # a zh typed for one character, and a candidate the letters cannot spell (read with [MASK]s): finite scores
+    X = encoder_features(enc, "我觉得", ["这是", "正式", "好"], "对的", letters="zhs", letter_encoder=le)
+    assert np.all(np.isfinite(X)) and np.all(X < 0)
+
+
+def test_align_letters() -> None:
+    from cjkglyph.abbrev.encoder_features import align_letters
+
+    assert align_letters("不好意思", "bhys") == "bhys"
+    assert align_letters("这是", "zhs") == "zs" and align_letters("是这", "szh") == "sz"
+    assert align_letters("不好意思", "buhaoys") == "bhys" and align_letters("不好意思", "bu hao ys") == "bhys"
+    assert align_letters("好", "zhs") is None and align_letters("你好", "xyz") is None
+
+
+def test_masked_log_probs_fills(enc) -> None:  # type: ignore[no-untyped-def]
+    from cjkglyph.encoder.vocab import MASK
+
+    text, span = "我们今天去公园玩", (5, 7)
+    masked = enc.masked_log_probs([text], [span])[0]
+    assert np.array_equal(enc.masked_log_probs([text], [span], [[MASK, MASK]])[0], masked)
+    seen = enc.masked_log_probs([text], [span], [[enc.vocab.id("公"), enc.vocab.id("园")]])[0]
+    assert seen[1, enc.vocab.id("园")] > masked[1, enc.vocab.id("园")]
+    with pytest.raises(ValueError, match="fills"):
+        enc.masked_log_probs([text], [span], [[MASK]])
 
 
 class _FavouriteEncoder:
@@ -315,7 +353,7 @@ def test_second_stage_rescores_the_best_candidates(tiny: tuple[Lexicon, Any], en
     # the shipped ranker has a second stage over known features
     assert set(load_weights()) <= set(FEATURES)
     top, margin, weights = load_rescore()
-    assert top >= 1 and margin > 0 and set(weights) <= set(FEATURES) and weights["enc_masked"] > 0
+    assert top >= 1 and margin > 0 and set(weights) <= set(FEATURES) and (weights["enc_masked"] or weights["enc_letters"]) > 0
 
 
 

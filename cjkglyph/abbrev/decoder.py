@@ -27,18 +27,22 @@ ranker over the features :data:`FEATURES`:
   P(w | neighbour) / P(w)), and the cosine between the words' topic vectors and
   the context's (``topic``; ``no_topic`` when no word has one);
 * ``repeat``: the expansion occurs in the rest of the line (学历，李湘学历，汪涵xl);
-* ``enc_masked`` (second stage only): how well the candidate's characters fit the
-  masked run according to the shared character encoder
+* ``enc_masked`` and ``enc_letters`` (second stage only): how well the candidate's
+  characters fit the run according to the shared character encoder (run masked)
+  and to its letter-aware fine-tuning (the typed letters in place)
   (:mod:`cjkglyph.abbrev.encoder_features`).
 
 The ranker has two stages: the first ranks every proposal on the features above
 but the encoder's; where its best two candidates are close (less than the
-file's margin apart), the second re-scores its best few with all features.
+file's margin apart), the second re-scores its best few with all features (the
+shipped file weighs ``enc_letters`` and leaves ``enc_masked`` at 0: the letter-aware
+encoder made it redundant, so only that model is loaded).
 The weights (``data/lexicon/abbrev_ranker.json``) were fitted by
 ``scripts/train_abbrev_ranker.py`` on synthetic examples made from corpus 'tune'
 lines of 17 genres (the LM and the word statistics were built on 'train' lines),
 with the genre frequencies ``freq_*`` held at 0 (they did not transfer across
-genres better than without them); ``curated`` is set by hand (chat slang is
+genres better than without them); the letter-aware encoder was fine-tuned on 'train'
+lines (``scripts/finetune_abbrev_encoder.py``); ``curated`` is set by hand (chat slang is
 absent from the corpus).
 
 Lines with several runs are decoded one run at a time, left to right, each
@@ -326,7 +330,8 @@ class AbbreviationDecoder:
     a JSON file (see :func:`load_weights`) or ``"default"`` for the shipped ones.
     ``reranker``: an optional object with ``rerank(items)`` (see
     :mod:`cjkglyph.abbrev.neural`) whose scores are added with ``reranker_weight``.
-    ``encoder`` (a :class:`cjkglyph.encoder.CharEncoder`, ``"default"`` or None) and
+    ``encoder`` and ``letter_encoder`` (each a :class:`cjkglyph.encoder.CharEncoder`,
+    ``"default"``: loaded when the second stage weighs its feature, or None) and
     ``rescore`` (second-stage weights over all :data:`FEATURES`; ``"default"``: those of
     the weights file): the ``rescore_top`` best first-stage candidates are re-scored with
     the encoder's features (:mod:`cjkglyph.abbrev.encoder_features`) too, where the best
@@ -355,6 +360,7 @@ class AbbreviationDecoder:
     rerank_top: int = 20
     unknown_word_logp: float = -8.0
     encoder: Any = "default"
+    letter_encoder: Any = "default"
     rescore: Any = "default"
     rescore_top: int | None = None
     rescore_margin: float | None = None
@@ -393,14 +399,17 @@ class AbbreviationDecoder:
                 raise ValueError(f"unknown ranking features {sorted(unknown)}; known: {', '.join(FEATURES)}")
         self._w = np.array([self.weights.get(f, 0.0) for f in FEATURES])
         self._w[[_COL[f] for f in ENCODER_FEATURES]] = 0.0  # computed for the second stage only
+        # "default": an encoder is loaded when the second stage weighs its feature
         if self.encoder == "default":
-            if self.rescore:
-                from ..encoder import default_encoder
+            from ..encoder import default_encoder
 
-                self.encoder = default_encoder()
-            else:
-                self.encoder = None
-        self._w2 = np.array([self.rescore.get(f, 0.0) for f in FEATURES]) if self.rescore and self.encoder else None
+            self.encoder = default_encoder() if self.rescore and self.rescore.get("enc_masked") else None
+        if self.letter_encoder == "default":
+            from .encoder_features import letter_encoder
+
+            self.letter_encoder = letter_encoder() if self.rescore and self.rescore.get("enc_letters") else None
+        has_encoder = self.encoder is not None or self.letter_encoder is not None
+        self._w2 = np.array([self.rescore.get(f, 0.0) for f in FEATURES]) if self.rescore and has_encoder else None
         uses_context = any(table.get(f, 0.0) for table in (self.weights, self.rescore or {}) for f in _CONTEXT_FEATURES)
         if isinstance(self.word_context, (str, Path)):
             from ..lm.word_context import WordContext
@@ -622,7 +631,13 @@ class AbbreviationDecoder:
 
         cols = [_COL[f] for f in ENCODER_FEATURES]
         X[np.ix_(list(rows), cols)] = encoder_features(
-            self.encoder, text[: run.start], [texts[i] for i in rows], text[run.end :], context=self.encoder_context
+            self.encoder,
+            text[: run.start],
+            [texts[i] for i in rows],
+            text[run.end :],
+            context=self.encoder_context,
+            letters=run.letters,
+            letter_encoder=self.letter_encoder,
         )
 
     def _score_run(self, text: str, run: Run) -> list[tuple[str, float]]:

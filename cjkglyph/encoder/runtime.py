@@ -138,19 +138,23 @@ class CharEncoder:
                 out[queries] = res
         return outs
 
-    def masked_log_probs(self, texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
+    def masked_log_probs(
+        self, texts: Sequence[str], spans: Sequence[tuple[int, int]], fills: Sequence[Sequence[int] | None] | None = None
+    ) -> list[np.ndarray]:
         """Per text, characters ``start:end`` of ``texts[i]`` replaced by [MASK]: the log-softmax rows
         (one per non-space character of the span, vocab) there, read together in one window per text.
 
-        One onnxruntime call per text, so a text's rows never depend on the other texts. A span
-        longer than a window, or empty, gives no rows.
+        ``fills[i]`` (token ids, one per non-space character of the span) replaces them by those
+        tokens instead of [MASK] (a model with extra input tokens, such as the abbreviation
+        decoder's letter tokens). One onnxruntime call per text, so a text's rows never depend on
+        the other texts. A span longer than a window, or empty, gives no rows.
 
         >>> enc = CharEncoder.load()                                           # doctest: +SKIP
         >>> enc.masked_log_probs(["我们今天去公园玩"], [(5, 7)])[0].shape      # doctest: +SKIP
         (2, 7641)
         """
         out: list[np.ndarray] = []
-        for text, (start, end) in zip(texts, spans, strict=True):
+        for i, (text, (start, end)) in enumerate(zip(texts, spans, strict=True)):
             keep = np.array([not c.isspace() for c in text], dtype=bool)
             ids = self.vocab.ids(text)[keep]
             where = np.cumsum(keep) - 1
@@ -161,7 +165,10 @@ class CharEncoder:
                 out.append(np.zeros((0, len(self.vocab)), dtype=np.float32))
                 continue
             ids = ids.copy()
-            ids[at] = MASK
+            fill = fills[i] if fills is not None else None
+            if fill is not None and len(fill) != len(at):
+                raise ValueError(f"fills[{i}] has {len(fill)} ids for a span of {len(at)} characters")
+            ids[at] = MASK if fill is None else np.asarray(fill, dtype=ids.dtype)
             centre = (int(at[0]) + int(at[-1])) // 2
             s = min(max(0, len(ids) - WINDOW), max(0, centre - WINDOW // 2))
             piece = ids[s : s + WINDOW]
