@@ -21,6 +21,9 @@ at the letter positions. The model is exported to int8 ONNX for
 
     nice -n 5 python scripts/finetune_abbrev_encoder.py --minutes 45     # CPU, 2 threads
     python scripts/finetune_abbrev_encoder.py --smoke                      # a few steps on a few lines
+
+``--init`` continues from a model this script wrote (for example on other
+lines and words: ``--sample-seed``, ``--per-genre``), with a new warm-up and decay.
 """
 
 from __future__ import annotations
@@ -172,6 +175,22 @@ def evaluate(model, examples: list[Example], mask_letters: bool = False) -> tupl
     return tot / max(n, 1), hits / max(n, 1)
 
 
+def add_letter_tokens(model, tokens: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Append the letter tokens, each initialised as the mean embedding of the characters read with that letter."""
+    import torch
+    from pypinyin import Style, pinyin
+
+    emb = model.get_input_embeddings().weight.detach()
+    init = torch.zeros(len(LETTERS), emb.shape[1])
+    for i, c in enumerate(LETTERS):
+        rows = [j for j, t in enumerate(tokens) if len(t) == 1 and "\u4e00" <= t <= "\u9fff"
+                and any(r.startswith(c) for r in pinyin(t, style=Style.NORMAL, heteronym=True)[0])]
+        init[i] = emb[rows].mean(0) if rows else emb[MASK]
+    model.resize_token_embeddings(len(tokens) + len(LETTERS))
+    with torch.no_grad():
+        model.get_input_embeddings().weight[len(tokens) :] = init
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", default=str(REPO.parent / "shared/corpus"))
@@ -179,12 +198,15 @@ def main() -> int:
     ap.add_argument("--base", default=str(REPO / "data/encoder"), help="pretrained encoder (safetensors + config)")
     ap.add_argument("--work", default=str(REPO / "build/abbrev_encoder"))
     ap.add_argument("--out", default=str(REPO / "data/abbrev/encoder"))
+    ap.add_argument("--init", help="continue from a model this script wrote (its work folder's final/)")
     ap.add_argument("--per-genre", type=int, default=20000, help="'train' lines per genre")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--minutes", type=float, default=45.0, help="training time budget (the schedule is fitted to it)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--sample-seed", type=int, help="seed of the training lines and abbreviated words (default: --seed); "
+                    "the held-out examples always follow --seed")
     ap.add_argument("--smoke", action="store_true", help="a few lines and steps (tests)")
     a = ap.parse_args()
     corpus = Path(need_data(a.corpus, "the corpus"))
@@ -201,28 +223,26 @@ def main() -> int:
     letter_ids = {c: len(tokens) + i for i, c in enumerate(LETTERS)}
     per_genre = 30 if a.smoke else a.per_genre
     log("reading corpus lines")
-    train_lines = read_lines(corpus, Path(a.bench), "train", per_genre, a.seed)
+    sample = a.seed if a.sample_seed is None else a.sample_seed
+    train_lines = read_lines(corpus, Path(a.bench), "train", per_genre, sample)
     dev_lines = read_lines(corpus, Path(a.bench), "tune", 8 if a.smoke else 150, a.seed)
     log(f"making examples from {len(train_lines)} lines (jieba + pypinyin)")
-    train = make_examples(train_lines, vocab, letter_ids, a.seed)
+    train = make_examples(train_lines, vocab, letter_ids, sample)
     dev = make_examples(dev_lines, vocab, letter_ids, a.seed + 1)
     log(f"{len(train)} training examples, {len(dev)} held-out ('tune' lines)")
 
-    model = BertForMaskedLM.from_pretrained(str(base), dtype=torch.float32)
-    if not a.smoke:
-        base_loss, base_acc = evaluate(model, dev, mask_letters=True)
-        log(f"pretrained encoder, [MASK] at the letters: loss {base_loss:.3f}, accuracy {base_acc:.3f}")
-    from pypinyin import Style, pinyin
-
-    emb = model.get_input_embeddings().weight.detach()
-    init = torch.zeros(len(LETTERS), emb.shape[1])
-    for i, c in enumerate(LETTERS):
-        rows = [j for j, t in enumerate(tokens) if len(t) == 1 and "\u4e00" <= t <= "\u9fff"
-                and any(r.startswith(c) for r in pinyin(t, style=Style.NORMAL, heteronym=True)[0])]
-        init[i] = emb[rows].mean(0) if rows else emb[MASK]
-    model.resize_token_embeddings(len(tokens) + len(LETTERS))
-    with torch.no_grad():
-        model.get_input_embeddings().weight[len(tokens) :] = init
+    if a.init:  # a model of this script (letter tokens already in): train on
+        model = BertForMaskedLM.from_pretrained(a.init, dtype=torch.float32)
+        if model.config.vocab_size != len(tokens) + len(LETTERS):
+            sys.exit(f"{a.init} is not a model of this script (vocabulary {model.config.vocab_size})")
+        dl, da = evaluate(model, dev)
+        log(f"{a.init}: held-out loss {dl:.3f}, accuracy {da:.3f}")
+    else:
+        model = BertForMaskedLM.from_pretrained(str(base), dtype=torch.float32)
+        if not a.smoke:
+            base_loss, base_acc = evaluate(model, dev, mask_letters=True)
+            log(f"pretrained encoder, [MASK] at the letters: loss {base_loss:.3f}, accuracy {base_acc:.3f}")
+        add_letter_tokens(model, tokens)
     model.train()
 
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
