@@ -158,6 +158,22 @@ def test_cli_formats(cli: Any, tmp_path: Path) -> None:
     assert code == 2 and "threshold" in err
     code, _, err = cli("check", "--model", str(tmp_path / "missing"), EXAMPLE)
     assert code == 2 and err.count("\n") == 1
+    code, _, err = cli("check", "--model", str(tmp_path / "missing.json"), EXAMPLE)
+    assert code == 2 and "model file" in err and err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_cli_statistical_model_file(cli: Any) -> None:
+    """``--model FILE.json``: another statistical scorer (the opt-in encoder stage); ``--fast`` skips its encoder."""
+    from cjkglyph.resources import data_path
+
+    stage2 = str(data_path("spellcheck", "model_stage2.json"))
+    pipe = cjkglyph.pipeline("spell-check", model=stage2)
+    assert isinstance(pipe.corrector, Corrector) and pipe.corrector.encoder is not None
+    assert cjkglyph.pipeline("spell-check", model=stage2, fast=True).corrector.encoder is None
+    for extra in ([], ["--fast"]):
+        code, out, _ = cli("check", "--model", stage2, *extra, EXAMPLE, CLEAN[0])
+        assert code == 0 and out.splitlines() == [FIXED, CLEAN[0]]
 
 
 def test_metrics_hand_computed() -> None:

@@ -1,4 +1,5 @@
-"""Task ``spell-check``: the statistical corrector, or a neural one with ``model=DIR``."""
+"""Task ``spell-check``: the statistical corrector (another scorer with ``model=FILE.json``), or a neural one
+with ``model=DIR``."""
 
 from __future__ import annotations
 
@@ -48,6 +49,12 @@ class SpellCheckPipeline(Pipeline):
         confusion: Any = None,
         **options: Any,
     ) -> None:
+        if model is not None and os.fspath(model).endswith(".json"):
+            # a statistical scorer file, such as data/spellcheck/model_stage2.json (the opt-in encoder stage)
+            if not os.path.isfile(model):
+                raise InputError(f"model file {os.fspath(model)} not found")
+            self.corrector = Corrector(model=model, lm=lm, confusion=confusion, threshold=threshold, **options)
+            return
         if model is not None:
             options.pop("fast", None)  # a neural corrector has no encoder stage to skip
             self.corrector = load_neural_corrector(model, lm=lm, threshold=threshold, confusion=confusion, **options)

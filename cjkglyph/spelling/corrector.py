@@ -54,8 +54,9 @@ __all__ = ["Corrector", "split_chunks"]
 
 #: Longest chunk scored as one sentence (characters).
 MAX_CHUNK = 160
-#: Chunks processed together (bounds memory on huge inputs).
-BATCH_CHUNKS = 96
+#: Chunks processed together: bounds memory on huge inputs, and the LM's working arrays stay in cache
+#: (32 ran 15-20% faster than 96 on the development set; the edits do not depend on it).
+BATCH_CHUNKS = 32
 #: A user pair counts as this many observed learner errors.
 USER_COUNT = 10
 _SENT_END = re.compile(r"[。！？!?；;…\n\r]+[”’」』）)]*")
@@ -120,8 +121,8 @@ class Corrector(LineCorrector):
     ``graph``: build the candidate table from this similarity graph instead (the
     shipped model expects a graph whose ranker has no observed pairs, as
     ``scripts/train_spellcheck.py`` builds it); ``rounds``: rescoring rounds.
-    ``fast``: first stage only (n-gram and table features, no encoder: several times faster, less
-    precise); ``encoder``: another exported character encoder folder for the second stage.
+    ``fast``: first stage only for a model with an encoder stage (``model_stage2.json``; the shipped
+    default has none); ``encoder``: another exported character encoder folder for that stage.
     ``script``: ``"auto"`` (default) corrects a Traditional line in Simplified
     (:mod:`cjkglyph.spelling.base`) and reports its edits in Traditional characters, so
     script differences are never "corrected"; ``"as-is"`` scores every line as it is.
