@@ -236,6 +236,7 @@ DATA_SCRIPTS = [
     ("examples/train_spellgcn.py", "--bench"),
     ("examples/finetune_chinesebert.py", "--corpus"),
     ("benchmarks/bench_spellcheck.py", None),
+    ("benchmarks/make_native_proxy.py", "--shared"),
     ("benchmarks/bench_abbrev.py", "--data"),
     ("benchmarks/bench_pinyin.py", None),
     ("benchmarks/bench_lm.py", "--data"),
@@ -253,6 +254,7 @@ DATA_SCRIPTS = [
 def test_missing_data_is_one_line_pointing_to_data_md(script: str, option: str | None, tmp_path: Path) -> None:
     missing = str(tmp_path / "nowhere")
     extra = ["--out", str(tmp_path / "out")] if script.endswith("train_spellgcn.py") else []
+    extra += [str(tmp_path / "out.tsv")] if script.endswith("make_native_proxy.py") else []
     argv = [sys.executable, str(REPO / script), *([option, missing] if option else [missing]), *extra]
     r = subprocess.run(argv, capture_output=True, text=True, timeout=300, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert r.returncode == 2, r.stderr[-2000:]
