@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from ..spelling.base import SCRIPTS
@@ -97,8 +98,6 @@ def run(args: argparse.Namespace) -> int:
     }  # fmt: skip
     if getattr(args, "fast", False):
         options["fast"] = True
-    import os
-
     # before numpy loads: the scorer multiplies many small matrices, and BLAS threads spinning beside it
     # cost more than they gain (measured: 1 process 226 -> 266 lines/s, --jobs 2 287 -> 426)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
