@@ -3,7 +3,7 @@
 Lines: the 'test' part of the corpus files of edited text (as the clean-text
 columns of bench_spellcheck.py, up to 150 per file; never in the LM's or the
 scorer's training). Each line is written twice: once with errors from
-:class:`cjkglyph.spelling.synth.ErrorSampler` (errors per sentence as in the
+:func:`cjkglyph.spelling.synth.native_sampler` (errors per sentence as in the
 SIGHAN train files, graph neighbours 60% same sound and tone, 30% same sound,
 10% similar sound, no learner pairs) and once as it is (half the sentences
 error-free, as in SIGHAN test sets). Real native errors are rarer and harder, so
@@ -39,17 +39,12 @@ def main() -> None:
     need_data(shared / "benchmarks" / "csc", "the SIGHAN CSC train sets (benchmarks/csc/ under --shared)")
     need_data(shared / "corpus", "the shared corpus (corpus/ under --shared)")
 
-    from cjkglyph.graph.similarity import build_graph
     from cjkglyph.spelling.channel import read_parallel
-    from cjkglyph.spelling.synth import ErrorSampler, error_stats
+    from cjkglyph.spelling.synth import native_sampler
 
     train = [p for name in CSC_TRAIN_FILES for p in read_parallel(shared / "benchmarks" / "csc" / name)]
     lines = [line for g, line in clean_test_lines(shared / "corpus", args.per_file) if g not in USER_TEXT]
-    chars = "".join(sorted({c for line in lines for c in line} | {c for _, t in train for c in t}))
-    graph = build_graph(chars)
-    sampler = ErrorSampler(error_stats(train, graph), graph, set(chars), clean=0.0, seed=args.seed)
-    sampler.obs_share = 0.0
-    sampler.mix = [0.6, 0.3, 0.1, 0.0]
+    sampler = native_sampler(train, lines, seed=args.seed)
     with open(args.out, "w", encoding="utf-8") as f:
         for line in lines:
             f.write(f"{sampler.corrupt(line)}\t{line}\n{line}\t{line}\n")

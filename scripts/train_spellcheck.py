@@ -23,7 +23,7 @@ sighan14_test.tsv (the development set) is never read here.
    LM's training text; the benchmark measures false alarms on the 'test' part), hashed into
    the same five folds, give negative examples (every candidate label 0).
    ``--synthetic N`` (off in the shipped model) adds N other 'tune' lines per file of edited text with
-   synthetic native typing errors (:class:`cjkglyph.spelling.synth.ErrorSampler`: errors per sentence
+   synthetic native typing errors (:func:`cjkglyph.spelling.synth.native_sampler`: errors per sentence
    as in the train files, graph neighbours with the ``--synthetic-mix`` relation shares, mostly same
    sound; no learner pairs), hashed into the five folds, as extra training sentences. Measured with
    ``--synthetic 150`` (1,113 sentences from 8 files): cross-validated F1 50.0 at threshold 0.41 (49.8
@@ -182,8 +182,7 @@ def synthetic_pairs(shared: Path, train: list[tuple[str, str]], clean: list[tupl
     """(source with synthetic errors, line): ``args.synthetic`` 'tune' lines per file of edited text, none of the clean
     lines; errors per sentence and per character as in the train files, drawn from graph neighbours with the
     relation shares of ``--synthetic-mix`` (native pinyin typing: mostly same sound), no observed learner pairs."""
-    from cjkglyph.graph.similarity import build_graph
-    from cjkglyph.spelling.synth import GROUPS, ErrorSampler, error_stats
+    from cjkglyph.spelling.synth import native_sampler
 
     taken = {line for _, line in clean}
     more = clean_lines(shared / "corpus", shared / "benchmarks", args.clean_per_file + 2 * args.synthetic)
@@ -192,14 +191,11 @@ def synthetic_pairs(shared: Path, train: list[tuple[str, str]], clean: list[tupl
         if line not in taken and len(by_file.setdefault(name, [])) < args.synthetic:
             by_file[name].append(line)
     lines = [line for ls in by_file.values() for line in ls]
-    chars = "".join(sorted({c for line in lines for c in line} | {c for _, t in train for c in t}))
-    log(f"synthetic errors: {len(lines)} lines from {len(by_file)} files; building the graph over {len(chars)} characters")
-    graph = build_graph(chars)
-    sampler = ErrorSampler(error_stats(train, graph), graph, set(chars), clean=0.0, seed=args.seeds[0])
-    sampler.obs_share = 0.0
-    sampler.mix = [float(v) for v in args.synthetic_mix.split(",")]
-    if len(sampler.mix) != len(GROUPS):
-        raise SystemExit(f"--synthetic-mix needs {len(GROUPS)} shares ({', '.join(GROUPS)})")
+    log(f"synthetic errors: {len(lines)} lines from {len(by_file)} files")
+    try:
+        sampler = native_sampler(train, lines, tuple(float(v) for v in args.synthetic_mix.split(",")), args.seeds[0])
+    except ValueError as e:
+        raise SystemExit(f"--synthetic-mix: {e}") from None
     pairs = [(sampler.corrupt(line), line) for line in lines]
     pairs = [(a, b) for a, b in pairs if a != b]
     log(f"synthetic errors: {len(pairs)} sentences, {sum(x != y for a, b in pairs for x, y in zip(a, b))} errors")
@@ -458,16 +454,17 @@ def main() -> None:
         per_fold.append((part, ch, table, data, fx))
         log(f"fold {f}: {len(part)} sentences, {len(data['y'])} candidates, {int(data['y'].sum())} positive")
 
+    def rows(key: str, skip: int | None = None) -> np.ndarray:
+        """Column ``key`` ("x" or "y") of every fold's train, variant, clean and synthetic candidates but ``skip``'s."""
+        folds = [j for j in range(5) if j != skip]
+        parts = [per_fold[j][3] for j in folds] + [g[j] for g in (cleans1, synths) if g for j in folds]
+        return np.concatenate([d[k] for d in parts for k in (key, f"aug_{key}") if k in d])
+
     # cross-validated predictions, decoded with the full corrector: first the threshold, then extra
     # margins for 的/地/得 and 他/她/它 (one group at a time)
     fold_state = []
     for f in range(5):
-        x = np.concatenate([per_fold[j][3][k] for j in range(5) if j != f for k in ("x", "aug_x") if k in per_fold[j][3]]
-                           + [cleans1[j]["x"] for j in range(len(cleans1)) if j != f]
-                           + [synths[j]["x"] for j in range(len(synths)) if j != f])
-        y = np.concatenate([per_fold[j][3][k] for j in range(5) if j != f for k in ("y", "aug_y") if k in per_fold[j][3]]
-                           + [cleans1[j]["y"] for j in range(len(cleans1)) if j != f]
-                           + [synths[j]["y"] for j in range(len(synths)) if j != f])
+        x, y = rows("x", f), rows("y", f)
         model = fit_seeds(x, y, args.hidden, args.epochs, args.lr, args.wd, args.seeds)
         model.params = {k: v for k, v in params.items() if k != "domain_lm"}  # the fold's own extractor is set below
         model.de_counts = de
@@ -552,8 +549,7 @@ def main() -> None:
         stage2, stage2_info = train_stage2(args, clean, fold_state, per_fold, evaluate, evaluate_by_file)
 
     # final model on every fold; channel from all train sentences
-    x = np.concatenate([d[3][k] for d in per_fold for k in ("x", "aug_x") if k in d[3]] + [cd["x"] for cd in cleans1 + synths])
-    y = np.concatenate([d[3][k] for d in per_fold for k in ("y", "aug_y") if k in d[3]] + [cd["y"] for cd in cleans1 + synths])
+    x, y = rows("x"), rows("y")
     model = fit_seeds(x, y, args.hidden, args.epochs, args.lr, args.wd, args.seeds)
     model.threshold = float(best_thr)
     model.params = params

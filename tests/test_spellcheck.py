@@ -351,3 +351,11 @@ def test_stage2_round_trip(tmp_path: Path) -> None:
     assert again.stage2 is not None and again.stage2.threshold == 0.3
     x = rng.normal(size=(5, len(FEATURES))).astype(np.float32)
     np.testing.assert_allclose(again.stage2.logits(x), m.stage2.logits(x), atol=1e-4)
+
+
+def test_native_sampler_checks_its_mix() -> None:
+    from cjkglyph.spelling.synth import GROUPS, NATIVE_MIX, native_sampler
+
+    assert len(NATIVE_MIX) == len(GROUPS) and abs(sum(NATIVE_MIX) - 1.0) < 1e-9
+    with pytest.raises(ValueError, match="shares"):
+        native_sampler([("我门", "我们")], ["我们去公园"], mix=(1.0, 0.0))

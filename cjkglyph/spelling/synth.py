@@ -25,10 +25,12 @@ import numpy as np
 
 from ..chars import is_han
 
-__all__ = ["GROUPS", "ErrorSampler", "error_stats"]
+__all__ = ["GROUPS", "NATIVE_MIX", "ErrorSampler", "error_stats", "native_sampler"]
 
 #: Relation groups of the similarity graph that errors are drawn from.
 GROUPS = ("same-sound-same-tone", "same-sound-other-tone", "similar-sound", "similar-shape")
+#: Shares of :data:`GROUPS` for native typing errors (pinyin input: mostly the same sound).
+NATIVE_MIX = (0.6, 0.3, 0.1, 0.0)
 
 
 def error_stats(pairs: list[tuple[str, str]], graph: Any) -> dict[str, Any]:
@@ -151,3 +153,19 @@ class ErrorSampler:
                 chars[i] = w
                 done.add(i)
         return "".join(chars)
+
+
+def native_sampler(
+    pairs: list[tuple[str, str]], texts: list[str], mix: tuple[float, ...] = NATIVE_MIX, seed: int = 0
+) -> ErrorSampler:
+    """An :class:`ErrorSampler` of native typing errors for ``texts``: errors per sentence and per character
+    as in the learner ``pairs``, graph neighbours (over the characters of both) in the relation shares
+    ``mix`` (one per :data:`GROUPS`), no learner pairs; every sentence gets errors."""
+    from ..graph.similarity import build_graph
+
+    if len(mix) != len(GROUPS):
+        raise ValueError(f"mix needs {len(GROUPS)} shares ({', '.join(GROUPS)}), got {len(mix)}")
+    chars = "".join(sorted({c for t in texts for c in t} | {c for _, t in pairs for c in t}))
+    graph = build_graph(chars)
+    stats = {**error_stats(pairs, graph), "observed_share": 0.0, "relation_mix": dict(zip(GROUPS, mix))}
+    return ErrorSampler(stats, graph, set(chars), clean=0.0, seed=seed)
